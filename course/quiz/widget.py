@@ -1,0 +1,92 @@
+"""The ipywidgets view of a quiz: pick, check, see why, retry.
+
+Native radio buttons, checkboxes and buttons keep it usable from the keyboard
+(Tab, arrows, Space, Enter); colours come from JupyterLab's theme variables, so
+it reads in light and dark themes alike.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from course.quiz.engine import AnswerFormatError
+
+TRUE_FALSE = [("True", "true"), ("False", "false")]
+
+
+def _box(text: str, tone: str) -> str:
+    colour = {"right": "var(--jp-success-color1, #2e7d32)",
+              "wrong": "var(--jp-error-color1, #c62828)",
+              "info": "var(--jp-brand-color1, #1976d2)"}[tone]
+    return (f'<div class="course-quiz-feedback" role="status" style="border-left:4px solid {colour};'
+            f'padding:4px 10px;margin:4px 0;color:var(--jp-ui-font-color1);'
+            f'background:var(--jp-layout-color2)">{text}</div>')
+
+
+def _input(question: dict):
+    kind = question["kind"]
+    layout = w.Layout(width="auto")
+    if kind == "single":
+        options = [(f"{label}) {text}", label) for label, text in question["options"].items()]
+        return w.RadioButtons(options=options, value=None, layout=layout)
+    if kind == "true-false":
+        return w.RadioButtons(options=TRUE_FALSE, value=None, layout=layout)
+    if kind == "multiple":
+        boxes = [w.Checkbox(value=False, description=f"{label}) {text}", indent=False,
+                             layout=layout) for label, text in question["options"].items()]
+        for box, label in zip(boxes, question["options"]):
+            box.label = label
+        return w.VBox(boxes)
+    return w.FloatText(value=None, description="Answer:", layout=w.Layout(width="240px"))
+
+
+def _value(question: dict, field):
+    if question["kind"] == "multiple":
+        return [box.label for box in field.children if box.value]
+    return field.value
+
+
+def build(quiz) -> w.VBox:
+    """One card per question, then the score line and the answer line to keep."""
+    score = w.HTML()
+    answer_line = w.HTML()
+    cards = []
+
+    def refresh():
+        score.value = _box(f"<b>Score:</b> {quiz.score_line()}", "info")
+        answer_line.value = (
+            "<div style='color:var(--jp-ui-font-color2)'>Your answers as code (copy this line "
+            "into the answer cell if your instructor grades the quiz):</div>"
+            f"<pre style='margin:2px 0'>{html.escape(quiz.answer_line())}</pre>")
+
+    for n, question in enumerate(quiz.questions, 1):
+        prompt = w.HTML(f"<b>{n}.</b> {html.escape(question['prompt'])}"
+                        + (" <i>(choose all that apply)</i>" if question["kind"] == "multiple" else ""))
+        field = _input(question)
+        button = w.Button(description="Check", button_style="primary",
+                          tooltip=f"Check your answer to question {n}")
+        feedback = w.HTML()
+
+        def on_click(_, question=question, field=field, feedback=feedback):
+            value = _value(question, field)
+            if value is None or value == []:
+                feedback.value = _box("Pick an answer first.", "info")
+                return
+            try:
+                result = quiz.check(question["id"], value, quiet=True)
+            except AnswerFormatError as exc:
+                feedback.value = _box(html.escape(str(exc)), "info")
+                return
+            mark = "✔" if result.correct else "✘"
+            feedback.value = _box(f"{mark} {html.escape(result.message)}",
+                                  "right" if result.correct else "wrong")
+            refresh()
+
+        button.on_click(on_click)
+        cards.append(w.VBox([prompt, field, button, feedback],
+                            layout=w.Layout(margin="0 0 12px 0")))
+    refresh()
+    title = w.HTML(f"<h3 style='margin:4px 0'>{html.escape(quiz.title)}</h3>")
+    return w.VBox([title, *cards, score, answer_line])
