@@ -1,0 +1,45 @@
+"""Command line: ``python -m course <command>``.
+
+  lab                      fill workspace/ from release/ (never overwriting) and open JupyterLab
+  workspace                only fill workspace/
+  release [ID ...]         regenerate release/ from source/ with nbgrader
+  check ID [ID ...]        author's check: execute, generate, autograde solution and blank copy
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("lab", help="open the course in JupyterLab on your workspace copy")
+    sub.add_parser("workspace", help="copy new student notebooks into workspace/")
+    rel = sub.add_parser("release", help="regenerate release/ from source/")
+    rel.add_argument("ids", nargs="*")
+    chk = sub.add_parser("check", help="execute and autograde a source notebook")
+    chk.add_argument("ids", nargs="+")
+    args = parser.parse_args(argv)
+
+    if args.command == "check":
+        from course.pipeline import check
+
+        return 0 if all([check(i) for i in args.ids]) else 1
+    if args.command == "release":
+        from course.release import build
+
+        build(args.ids or None)
+        return 0
+    from course import workspace
+
+    workspace.sync(verbose=True)
+    if args.command == "lab":
+        workspace.open_lab()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
