@@ -41,9 +41,13 @@ def nbgrader(args: list[str], course_root: Path, check: bool = True) -> subproce
 
 def execute(notebook_path: Path, timeout: int = 120) -> nbformat.NotebookNode:
     """Execute a notebook in a temporary copy of its folder; errors stay in the outputs."""
+    return execute_node(nbformat.read(notebook_path, as_version=4), notebook_path.parent, timeout)
+
+
+def execute_node(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> nbformat.NotebookNode:
+    """Execute a notebook object with a temporary copy of ``folder`` as working directory."""
     with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
-        shutil.copytree(notebook_path.parent, tmp, dirs_exist_ok=True)
-        nb = nbformat.read(notebook_path, as_version=4)
+        shutil.copytree(folder, tmp, dirs_exist_ok=True)
         NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": tmp}}).execute()
     return nb

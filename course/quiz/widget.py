@@ -85,8 +85,12 @@ def build(quiz) -> w.VBox:
             refresh()
 
         button.on_click(on_click)
-        cards.append(w.VBox([prompt, field, button, feedback],
-                            layout=w.Layout(margin="0 0 12px 0")))
+        card = w.VBox([prompt, field, button, feedback], layout=w.Layout(margin="0 0 12px 0"))
+        card.add_class("course-quiz-question")
+        card.add_class(f"course-quiz-q-{question['id']}")
+        cards.append(card)
     refresh()
     title = w.HTML(f"<h3 style='margin:4px 0'>{html.escape(quiz.title)}</h3>")
-    return w.VBox([title, *cards, score, answer_line])
+    quiz_box = w.VBox([title, *cards, score, answer_line])
+    quiz_box.add_class("course-quiz")
+    return quiz_box
