@@ -33,30 +33,38 @@ def sync(release: Path = paths.RELEASE, workspace: Path = paths.WORKSPACE,
          verbose: bool = False) -> dict[str, list[str]]:
     """Copy what is new in ``release`` into ``workspace``; never overwrite.
 
-    Returns the relative paths ``added``, ``kept`` (learner's copy differs from
-    an updated release file) and ``unchanged``.
+    Returns the relative paths ``added``, ``updated`` (the learner never changed
+    their copy, so it takes the course's update), ``kept`` (the learner changed
+    their copy and the course updated it: theirs stays) and ``unchanged``.
     """
     workspace.mkdir(parents=True, exist_ok=True)
     manifest_path = workspace / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    report: dict[str, list[str]] = {"added": [], "kept": [], "unchanged": []}
+    report: dict[str, list[str]] = {"added": [], "updated": [], "kept": [], "unchanged": []}
     for source in sorted(p for p in release.rglob("*") if p.is_file()):
         relative = source.relative_to(release).as_posix()
         target = workspace / relative
         release_digest = _digest(source)
+        copied = manifest.get(relative)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
             manifest[relative] = release_digest
             report["added"].append(relative)
-        elif manifest.get(relative) not in (None, release_digest) and _digest(target) != release_digest:
-            report["kept"].append(relative)
-        else:
+        elif copied in (None, release_digest) or _digest(target) == release_digest:
             report["unchanged"].append(relative)
+        elif _digest(target) == copied:
+            shutil.copy2(source, target)
+            manifest[relative] = release_digest
+            report["updated"].append(relative)
+        else:
+            report["kept"].append(relative)
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     if verbose:
         for relative in report["added"]:
             print(f"added    workspace/{relative}")
+        for relative in report["updated"]:
+            print(f"updated  workspace/{relative} (you had not changed it)")
         for relative in report["kept"]:
             print(f"updated  release/{relative} has a newer version; your workspace copy is kept "
                   f"(rename yours and run this again to get the new one)")
