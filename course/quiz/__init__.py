@@ -58,6 +58,9 @@ class Quiz:
     def text(self) -> str:
         return engine.plain_text(self._payload)
 
+    def __repr__(self) -> str:  # a terminal or a plain Python prompt shows the text view
+        return self.text()
+
     def widget(self):
         from course.quiz.widget import build
 
