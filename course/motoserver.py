@@ -53,7 +53,8 @@ class LoopbackMotoServer:
         )
         self.port = self._server.server_port
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="moto-server", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="moto-server", daemon=True,
         )
         self._thread.start()
         return self.url

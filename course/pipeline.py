@@ -105,7 +105,8 @@ def scores(course_root: Path, assignment: str, student: str) -> dict[str, CellSc
     with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
         nb = gb.find_submission_notebook(name, assignment, student)
         return {
-            g.name: CellScore(g.name, g.score, g.max_score, g.needs_manual_grade)
+            g.name: CellScore(g.name, g.score, g.max_score,
+                              g.needs_manual_grade or g.cell.cell_type == "markdown")
             for g in nb.grades
         }
 

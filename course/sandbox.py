@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
 from course import netguard
@@ -68,10 +69,17 @@ def offline_environment(region: str = REGION) -> dict[str, str]:
 
 
 def use_offline_environment(region: str = REGION) -> None:
-    """Remove real credentials from this process and set the fake ones."""
+    """Remove real credentials from this process and set the fake ones.
+
+    An ``AWS_ENDPOINT_URL`` on loopback is kept: it is a sandbox server that a
+    parent process started, and a child process (spawn) must keep using it.
+    """
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     for name in REAL_CREDENTIAL_VARIABLES:
         os.environ.pop(name, None)
     os.environ.update(offline_environment(region))
+    if endpoint and netguard.is_loopback(urlsplit(endpoint).hostname):
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
 
 
 @dataclass

@@ -145,3 +145,10 @@ def test_in_a_network_namespace_without_routes_the_guard_still_speaks_first():
     )
     assert "REFUSED" in result.stdout, result.stdout + result.stderr
     assert "dynamodb.us-east-1.amazonaws.com" in result.stdout
+
+
+def test_a_service_moto_does_not_mock_is_stopped_by_the_guard(recorder):
+    course.sandbox.start(quiet=True)
+    with pytest.raises(Exception, match="Blocked a network connection to qbusiness"):
+        boto3.client("qbusiness").list_applications()
+    assert recorder.lookups == [] and recorder.connects == []

@@ -133,3 +133,21 @@ def test_server_mode_serves_on_loopback_and_loses_no_concurrent_update(clean_aws
 def test_sandbox_describes_itself(sandbox):
     assert "network off" in repr(sandbox)
     assert sb.active() is sandbox
+
+
+def test_a_spawned_child_keeps_using_the_sandbox_server(clean_aws_env):
+    box = course.sandbox.start(server=True, quiet=True)
+    try:
+        box.client("s3").create_bucket(Bucket="from-the-parent")
+        code = "import boto3, course; print([b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']])"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                env={**os.environ}, timeout=60)
+        assert "from-the-parent" in result.stdout, result.stderr
+    finally:
+        course.sandbox.start(quiet=True)
+
+
+def test_a_remote_endpoint_url_is_dropped(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://example.com")
+    sb.use_offline_environment()
+    assert "AWS_ENDPOINT_URL" not in os.environ

@@ -12,6 +12,17 @@ An author writes one quiz per notebook as YAML (``source/<id>/quiz.yaml``)::
         explain: Why b is right (shown once the learner gets it right).
         feedback: {a: Why a is tempting and wrong (shown when a is picked).}
         seed: practice-3        # optional: the seed question this one places
+      - id: drain-time
+        kind: number
+        prompt: How many seconds until the queue is empty?
+        answer: 120
+        tolerance: 1            # answers that round to the same multiple of 1 count
+        feedback: {"": A hint shown for any wrong number.}
+
+A multiple-select question lists ``answer: [a, c]``; a true-false one
+``answer: true`` with ``feedback: {false: ...}``. Seed interview questions
+answered as written exercises are listed under ``written:`` as
+``{seed: interview-N, grade_id: written-...}``.
 
 The key is plain only here. :mod:`course.quiz.seal` turns a quiz into a form
 that can check answers without containing them.
