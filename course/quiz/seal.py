@@ -25,7 +25,7 @@ def digest(salt: str, question_id: str, value: str) -> str:
 
 
 def number_bucket(value: float, tolerance: float) -> str:
-    """Answers in the same bucket count as equal: the key's bucket or a neighbour."""
+    """Answers that round to the same multiple of ``tolerance`` count as equal."""
     return str(round(value / tolerance)) if tolerance else repr(float(value))
 
 
