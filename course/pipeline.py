@@ -86,11 +86,12 @@ class CellScore:
     manual: bool
 
 
-def submit(course_root: Path, student: str, assignment: str, notebook: Path) -> None:
-    """Place a notebook where nbgrader expects a collected submission."""
+def submit(course_root: Path, student: str, assignment: str, notebook: Path,
+           name: str | None = None) -> None:
+    """Place a notebook where nbgrader expects a collected submission (as ``name``)."""
     folder = course_root / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(notebook, folder / notebook.name)
+    shutil.copy2(notebook, folder / (name or notebook.name))
 
 
 def autograde(course_root: Path, assignment: str) -> subprocess.CompletedProcess:

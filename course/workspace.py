@@ -17,8 +17,10 @@ from pathlib import Path
 from course import paths
 
 MANIFEST = ".course-release.json"
+LAB_SETTINGS = Path(__file__).resolve().parent / "lab"  # overrides.json: no news, no update check
 LAB_FLAGS = [
     "--ServerApp.ip=127.0.0.1",
+    f"--LabApp.app_settings_dir={LAB_SETTINGS}",
     "--LabApp.extension_manager=readonly",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     "--LabApp.news_url=None",

@@ -50,6 +50,9 @@ def test_nbgrader_metadata_is_complete(assignment):
             assert solutions(cell.source), f"{grade_id(cell)}: mark the solution with ### BEGIN/END SOLUTION"
         if is_test(cell):
             assert cell.cell_type == "code" and meta.get("locked"), f"{grade_id(cell)}: tests are locked code"
+        if is_answer(cell) or is_test(cell):
+            assert "raises-exception" in cell.metadata.get("tags", []), \
+                f"{grade_id(cell)}: tag it raises-exception, so Run All goes past unfinished exercises"
 
 
 @pytest.mark.parametrize("assignment", SOURCE_IDS)

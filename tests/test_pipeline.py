@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
 from course import paths, pipeline
-from course.notebook_cells import cells_by_id, grade_id, is_answer, is_test, without_hidden_tests
+from course.notebook_cells import cells_by_id, is_answer, is_test, without_hidden_tests
 
 SOURCE_IDS = paths.assignments(paths.SOURCE)
 pytestmark = pytest.mark.slow
@@ -56,7 +54,7 @@ def graded(tmp_path_factory, netlog):
         pipeline.submit(root, "blank", assignment, release / name)
         wrong = root / f"wrong-{name}"
         nbformat.write(with_wrong_answers(assignment), wrong)
-        pipeline.submit(root, "wrong", assignment, wrong)
+        pipeline.submit(root, "wrong", assignment, wrong, name=name)
         runs[assignment] = pipeline.autograde(root, assignment)
     return root, runs
 
@@ -123,9 +121,13 @@ def test_plausible_wrong_answers_pass_the_visible_tests_and_fail_a_hidden_one(as
     visible_failures = {gid for gid, _ in pipeline.errors(with_visible_only)}
     root, _ = graded
     wrong = pipeline.scores(root, assignment, "wrong")
+    name = paths.notebook(assignment).name
+    autograded = cells_by_id(nbformat.read(root / "autograded" / "wrong" / assignment / name, as_version=4))
     for entry in wrong_answers(assignment):
         test_id = entry["fails"]
         assert test_id not in visible_failures, \
             f"{entry['answer_cell']}: the wrong answer ({entry['why']}) already fails the visible tests"
         assert wrong[test_id].score < wrong[test_id].max_score, \
             f"{entry['answer_cell']}: the hidden tests of {test_id} miss the wrong answer ({entry['why']})"
+        assert any(o.get("output_type") == "error" for o in autograded[test_id].outputs), \
+            f"{test_id} lost points without failing: was it executed?"

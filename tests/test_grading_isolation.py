@@ -1,0 +1,200 @@
+"""Student code is fenced in while grading, and tampering with the test machinery is caught.
+
+Never tests the network by contacting anything: a spy submission only lists the
+interfaces its kernel sees (``socket.if_nameindex()``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import nbformat
+import pytest
+
+from course import paths
+from course.grading import isolation, synthetic
+from course.grading.autograde import Options, grade
+from course.grading.demo import build_course
+from course.grading.outcomes import Outcome
+
+pytestmark = pytest.mark.slow
+LINUX_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
+
+SPY = r'''
+import glob, json, os, resource, socket
+def readable(path):
+    try:
+        with open(path, "rb") as f:
+            return len(f.read(64)) > 0
+    except OSError:
+        return False
+spy = {
+    "interfaces": [name for _, name in socket.if_nameindex()],
+    "instructor_gradebook": readable(GRADEBOOK),
+    "job_gradebook": readable("../../../gradebook.db"),
+    "course_sources": glob.glob(COURSE_ROOT + "/source/*/*.ipynb"),
+    "repo_sources": glob.glob(REPO + "/source/*/*.ipynb"),
+    "repo_git": os.path.exists(REPO + "/.git/HEAD"),
+    "tmp_files": sorted(os.path.join(d, f) for d, _, fs in os.walk("/tmp") for f in fs
+                        if not d.startswith((os.getcwd(), "/tmp/home", "/tmp/.kernel"))),
+    "secret_in_env": "COURSE_TEST_SECRET" in os.environ,
+    "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
+    "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+}
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+spy["umount_allowed"] = libc.umount2(b"/tmp", 2) == 0   # MNT_DETACH: would reveal the real /tmp
+try:
+    with open(REPO + "/course/__init__.py", "a"):
+        spy["repo_writable"] = True
+except OSError:
+    spy["repo_writable"] = False
+try:
+    block = bytearray(1536 * 1024 * 1024)
+    spy["big_allocation"] = "allowed"
+    del block
+except MemoryError:
+    spy["big_allocation"] = "MemoryError"
+print("SPY" + json.dumps(spy))
+'''
+
+TRICKS = {
+    # student: (answer code added after right answers, whether tampering must be reported)
+    "tracer": ("import sys\nsys.settrace(lambda *args: None)", True),
+    "builtin": ("import builtins\nbuiltins.abs = lambda x: 0\n"
+                "def hypot(a, b):\n    return math.sqrt(a * a + b * b)", True),
+    "silencer": ("get_ipython().showtraceback = lambda *a, **k: None", True),
+    "plotter": ("%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
+                False),
+}
+
+
+def _answer(nb, grade_id, source):
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            cell.source = source
+
+
+@pytest.fixture(scope="module")
+def fenced(tmp_path_factory):
+    course = build_course(tmp_path_factory.mktemp("isolation") / "course", {})
+    release = course.root / "release" / synthetic.ASSIGNMENT / "tiny.ipynb"
+    for student in ["spy", *TRICKS]:
+        folder = synthetic.write_submission(course.submitted, student, "right", release)
+        nb = nbformat.read(folder / "tiny.ipynb", as_version=4)
+        if student == "spy":
+            code = (f"GRADEBOOK = {str(course.sqlite_path)!r}\nCOURSE_ROOT = {str(course.root)!r}\n"
+                    f"REPO = {str(paths.ROOT)!r}\n" + SPY)
+            _answer(nb, "double-answer", synthetic.RIGHT_DOUBLE + "\n" + code)
+        else:
+            _answer(nb, "hypot-answer", synthetic.RIGHT_HYPOT + "\n" + TRICKS[student][0])
+        nbformat.write(nb, folder / "tiny.ipynb")
+    os.environ["COURSE_TEST_SECRET"] = "instructor-only"
+    try:
+        batch = grade(course, [synthetic.ASSIGNMENT],
+                      Options(workers=2, budget=30, memory_mb=1024, progress=False))
+    finally:
+        del os.environ["COURSE_TEST_SECRET"]
+    results = {r.student: r for r in batch.results}
+    graded = nbformat.read(course.autograded / "spy" / synthetic.ASSIGNMENT / "tiny.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
+    spy = json.loads(text.split("SPY", 1)[1].splitlines()[0])
+    return course, results, spy, batch
+
+
+def test_machine_capabilities_are_reported():
+    found = isolation.probe()
+    assert set(found) >= {"network_namespace", "mount_namespace", "rlimits", "root"}
+    if LINUX_ROOT:
+        assert found["network_namespace"] and found["mount_namespace"]
+
+
+@pytest.mark.skipif(not LINUX_ROOT, reason="namespaces need Linux as root (or user namespaces)")
+def test_kernel_sees_only_loopback(fenced):
+    _, results, spy, batch = fenced
+    assert spy["interfaces"] == ["lo"]
+    assert "network: netns" in batch.isolation
+
+
+@pytest.mark.skipif(not LINUX_ROOT, reason="mount namespaces need Linux as root here")
+def test_kernel_cannot_read_instructor_files(fenced):
+    _, _, spy, _ = fenced
+    assert not spy["instructor_gradebook"] and not spy["job_gradebook"]
+    assert spy["course_sources"] == [] and spy["repo_sources"] == [] and not spy["repo_git"]
+    assert spy["tmp_files"] == []  # /tmp is private: only the submission's own folder is there
+
+
+@pytest.mark.skipif(not LINUX_ROOT, reason="mount and PID namespaces need Linux as root here")
+def test_kernel_cannot_undo_the_fence_or_touch_the_course(fenced):
+    _, _, spy, _ = fenced
+    assert not spy["umount_allowed"]          # capabilities dropped: the covers stay
+    assert not spy["repo_writable"]           # everything but its folder and /tmp is read-only
+    assert spy["processes"][0] == 1 and len(spy["processes"]) < 10  # its own PID namespace
+
+
+def test_environment_is_scrubbed_and_memory_limited(fenced):
+    _, results, spy, _ = fenced
+    assert not spy["secret_in_env"]
+    assert spy["memory_limit"] == 1024 * 1024 * 1024
+    assert spy["big_allocation"] == "MemoryError"
+    assert results["spy"].outcome is Outcome.GRADED and results["spy"].score == 5
+
+
+@pytest.mark.parametrize("student", sorted(TRICKS))
+def test_tampering_with_the_test_machinery_is_reported(fenced, student):
+    _, results, _, _ = fenced
+    result = results[student]
+    if TRICKS[student][1]:
+        assert result.outcome is Outcome.INTEGRITY, result.detail
+    else:
+        assert result.outcome is Outcome.GRADED, result.detail
+        assert result.score == 5
+
+
+def test_points_won_under_tampering_are_withheld(fenced):
+    _, results, _, _ = fenced
+    # stock nbgrader would give the hidden overflow test its 3 points (abs() always 0)
+    assert "hypot-test" in results["builtin"].withheld and "builtins replaced: abs" in results["builtin"].detail
+    assert results["builtin"].score == 2
+    assert "trace" in results["tracer"].detail
+    assert results["silencer"].withheld == ["hypot-test"] and "showtraceback" in results["silencer"].detail
+    assert results["silencer"].score == 2  # double-test ran before the trick: its points stand
+
+
+def test_without_namespaces_the_network_guard_and_limits_remain(tmp_path):
+    """What a machine without namespaces (macOS, containers without them) still gets."""
+    course = build_course(tmp_path / "course", {})
+    release = course.root / "release" / synthetic.ASSIGNMENT / "tiny.ipynb"
+    folder = synthetic.write_submission(course.submitted, "plain", "right", release)
+    nb = nbformat.read(folder / "tiny.ipynb", as_version=4)
+    _answer(nb, "double-answer", synthetic.RIGHT_DOUBLE + "\n" + (
+        "import resource, socket\n"
+        "print('GUARD', socket.getaddrinfo.__name__, resource.getrlimit(resource.RLIMIT_AS)[0])"))
+    nbformat.write(nb, folder / "tiny.ipynb")
+    batch = grade(course, [synthetic.ASSIGNMENT],
+                  Options(workers=1, budget=30, memory_mb=2048, namespaces=False, progress=False))
+    assert batch.results[0].outcome is Outcome.GRADED
+    assert "in-process guard" in batch.isolation
+    graded = (course.autograded / "plain" / synthetic.ASSIGNMENT / "tiny.ipynb").read_text()
+    assert f"GUARD _guarded_getaddrinfo {2048 * 1024 * 1024}" in graded
+
+
+def _user_namespaces() -> bool:
+    try:
+        return int(open("/proc/sys/user/max_user_namespaces").read()) > 0
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not (LINUX_ROOT and _user_namespaces()), reason="needs root to become a normal user")
+def test_a_normal_user_gets_a_network_namespace_through_a_user_namespace():
+    def as_nobody() -> bool:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        isolation.libc().prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE, as a normal user's process is
+        return isolation.enter_network_namespace() == "userns+netns" and isolation.interfaces() == ["lo"]
+
+    assert isolation._in_child(as_nobody)
