@@ -42,3 +42,12 @@ c.GenerateAssignment.preprocessors = [
     "course.nbgrader_plugins.SealQuizzes",
     *GenerateAssignment.class_traits()["preprocessors"].default(),
 ]
+
+# Feedback: students see their score per exercise and the visible tests' messages, never
+# the hidden tests (not their source, not their messages, not in tracebacks).
+from nbgrader.converters.generate_feedback import GenerateFeedback  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [
+    "course.grading.feedback.HideHiddenTests",
+    *GenerateFeedback.class_traits()["preprocessors"].default(),
+]

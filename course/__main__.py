@@ -4,6 +4,7 @@
   workspace                only fill workspace/
   release [ID ...]         regenerate release/ from source/ with nbgrader
   check ID [ID ...]        author's check: execute, generate, autograde solution and blank copy
+  grade ...                grading: autograde a class, feedback, export, self-grading (grade -h)
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("ids", nargs="*")
     chk = sub.add_parser("check", help="execute and autograde a source notebook")
     chk.add_argument("ids", nargs="+")
+    from course.grading.cli import add_parser as add_grade_parser
+
+    add_grade_parser(sub)
     args = parser.parse_args(argv)
+
+    if args.command == "grade":
+        from course.grading.cli import run as run_grade
+
+        return run_grade(args)
 
     if args.command == "check":
         from course.pipeline import check

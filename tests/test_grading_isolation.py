@@ -64,7 +64,7 @@ TRICKS = {
     # student: (answer code added after right answers, whether tampering must be reported)
     "tracer": ("import sys\nsys.settrace(lambda *args: None)", True),
     "builtin": ("import builtins\nbuiltins.abs = lambda x: 0\n"
-                "def hypot(a, b):\n    return math.sqrt(a * a + b * b)", True),
+                + "def hypot(a, b):\n    return math.sqrt(a * a + b * b)", True),
     "silencer": ("get_ipython().showtraceback = lambda *a, **k: None", True),
     "plotter": ("%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
                 False),
@@ -113,7 +113,7 @@ def test_machine_capabilities_are_reported():
 
 @pytest.mark.skipif(not LINUX_ROOT, reason="namespaces need Linux as root (or user namespaces)")
 def test_kernel_sees_only_loopback(fenced):
-    _, results, spy, batch = fenced
+    _, _, spy, batch = fenced
     assert spy["interfaces"] == ["lo"]
     assert "network: netns" in batch.isolation
 
@@ -189,12 +189,61 @@ def _user_namespaces() -> bool:
 
 
 @pytest.mark.skipif(not (LINUX_ROOT and _user_namespaces()), reason="needs root to become a normal user")
-def test_a_normal_user_gets_a_network_namespace_through_a_user_namespace():
-    def as_nobody() -> bool:
-        os.setgroups([])
-        os.setgid(65534)
-        os.setuid(65534)
-        isolation.libc().prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE, as a normal user's process is
-        return isolation.enter_network_namespace() == "userns+netns" and isolation.interfaces() == ["lo"]
+def test_a_normal_user_is_fenced_in_through_a_user_namespace():
+    """The worker's and the kernel launcher's steps, run as nobody in a forked child.
 
-    assert isolation._in_child(as_nobody)
+    (A full grading run as nobody is not possible here: this machine's Python lives in /root.)
+    """
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "kernel_launcher", paths.ROOT / "course" / "grading" / "kernel_launcher.py")
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+    launcher._libc()
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="course-grade-userns-"))  # pytest's tmp is root-only
+    work = tmp_path / "submission"
+    work.mkdir()
+    connection = tmp_path / "connection.json"
+    connection.write_text("{}")
+    for path in (tmp_path, work, connection):
+        path.chmod(0o777)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports over the pipe and never returns into pytest
+        seen = {}
+        try:
+            os.close(read)
+            os.chdir(work)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            isolation.libc().prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE, as a normal user's process is
+            seen["network"] = isolation.enter_network_namespace()
+            seen["interfaces"] = isolation.interfaces()
+            launcher.hide_files({"hide": [str(paths.ROOT / "source")], "private_tmp": True}, str(connection))
+            libc = launcher._libc()
+            launcher.read_only_elsewhere(libc, {"/tmp", os.getcwd(), "/dev/shm"})
+            if launcher.own_pid_namespace(libc):
+                launcher.drop_capabilities(libc)
+                seen["source"] = os.listdir(paths.ROOT / "source")
+                seen["pids"] = [p for p in os.listdir("/proc") if p.isdigit()]
+                seen["umount"] = libc.umount2(str(paths.ROOT / "source").encode(), 2)
+                (work / "answer.txt").write_text("mine")  # its own folder stays writable
+                seen["own_folder"] = True
+        except BaseException as exc:  # noqa: BLE001 (reported to the test over the pipe)
+            seen["error"] = repr(exc)
+        os.write(write, json.dumps(seen).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    seen = json.loads(os.read(read, 65536).decode())
+    shutil.rmtree(tmp_path, ignore_errors=True)
+    assert "error" not in seen, seen
+    assert seen["network"] == "userns+netns" and seen["interfaces"] == ["lo"]
+    assert seen["source"] == [] and seen["pids"] == ["1"] and seen["umount"] == -1 and seen["own_folder"]

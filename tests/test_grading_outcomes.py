@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import shutil
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from course import pipeline
 from course.__main__ import main
-import nbformat
-
 from course.grading import pool, synthetic
 from course.grading.autograde import Options, grade
 from course.grading.demo import build_course
@@ -123,9 +122,8 @@ def test_failed_regrade_leaves_no_old_grade(graded):
     synthetic.write_submission(course.submitted, "flip", "exit", release)
     second = grade(course, [synthetic.ASSIGNMENT], only_flip)
     assert second.results[0].outcome is Outcome.KERNEL_DIED
-    with Gradebook(course.db_url, course.course_id) as gb:
-        with pytest.raises(MissingEntry):
-            gb.find_submission(synthetic.ASSIGNMENT, "flip")
+    with Gradebook(course.db_url, course.course_id) as gb, pytest.raises(MissingEntry):
+        gb.find_submission(synthetic.ASSIGNMENT, "flip")
     assert not (course.autograded / "flip" / synthetic.ASSIGNMENT).exists()
 
 

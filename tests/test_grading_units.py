@@ -5,7 +5,15 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
-from course.grading import analyze, feedback, precheck, probes, report, synthetic, template
+from course.grading import (
+    analyze,
+    feedback,
+    precheck,
+    probes,
+    report,
+    synthetic,
+    template,
+)
 from course.grading.outcomes import Outcome, Result
 
 SOURCE = 'assert f(1) == 2, "f(1) should be 2"\n### BEGIN HIDDEN TESTS\nassert f(-1) == -2, "secret"\n### END HIDDEN TESTS'

@@ -1,0 +1,175 @@
+"""``python -m course grade ...``: the instructor's and the learner's grading commands.
+
+  autograde [ID ...|--all]   grade every submission in parallel; outcome table + CSV; exit 1 if
+                             anything needs the instructor
+  feedback ID [ID ...]       stock generate_feedback without hidden tests, checked for leaks
+  export [ID ...]            grades CSV (stock nbgrader export) + per-exercise summary table and plot
+  self NOTEBOOK              grade your own copy with the hidden tests (touches nothing of yours)
+  isolation                  what this machine can isolate student code with
+  demo                       grade a synthetic class of a tiny assignment (shows every outcome)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_BUDGET = float(os.environ.get("COURSE_GRADING_BUDGET", "120"))
+
+
+def add_parser(sub) -> None:
+    """Register ``grade`` and its subcommands on ``python -m course``'s subparsers."""
+    grade = sub.add_parser("grade", help="grade a class or your own notebook (course grade -h)",
+                           description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    gsub = grade.add_subparsers(dest="grade_command", required=True)
+
+    def course_dir(p):
+        p.add_argument("--course-dir", type=Path, default=None,
+                       help="nbgrader course directory (default: here if it has nbgrader_config.py, "
+                            "else the repository)")
+
+    auto = gsub.add_parser("autograde", help="autograde submissions in parallel, every outcome reported")
+    auto.add_argument("assignments", nargs="*", metavar="ID")
+    auto.add_argument("--all", action="store_true", help="every assignment in source/")
+    auto.add_argument("--student", action="append", dest="students", metavar="ID",
+                      help="only this student (repeatable)")
+    auto.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    auto.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
+                      help="seconds per notebook, kernel start included (default %(default)s)")
+    auto.add_argument("--memory", type=int, default=4096, metavar="MiB",
+                      help="address-space limit of the kernel (0: none)")
+    auto.add_argument("--no-isolation", action="store_true",
+                      help="no namespaces, hidden files or limits (debugging only)")
+    auto.add_argument("--no-probes", action="store_true", help="skip the test-integrity probes")
+    auto.add_argument("--csv", type=Path, help="outcome CSV (default autograded/.outcomes/<ID>.csv)")
+    auto.add_argument("--quiet", action="store_true", help="no progress bar")
+    auto.add_argument("--keep-workdirs", action="store_true", help=argparse.SUPPRESS)
+    course_dir(auto)
+
+    fb = gsub.add_parser("feedback", help="feedback HTML without hidden tests")
+    fb.add_argument("assignments", nargs="+", metavar="ID")
+    fb.add_argument("--student", action="append", dest="students", metavar="ID")
+    course_dir(fb)
+
+    ex = gsub.add_parser("export", help="grades CSV and the exercises the class fails most")
+    ex.add_argument("assignments", nargs="*", metavar="ID")
+    ex.add_argument("--to", type=Path, default=Path("grades.csv"), help="CSV file (default %(default)s)")
+    ex.add_argument("--plot", type=Path, default=Path("exercises.png"), help="PNG (default %(default)s)")
+    course_dir(ex)
+
+    me = gsub.add_parser("self", help="grade your own notebook with the hidden tests")
+    me.add_argument("notebook", type=Path)
+    me.add_argument("--assignment", help="assignment id (default: found from the notebook's name)")
+    me.add_argument("--budget", type=float, default=DEFAULT_BUDGET)
+
+    gsub.add_parser("isolation", help="what this machine can isolate student code with")
+
+    demo = gsub.add_parser("demo", help="grade a synthetic class of a tiny assignment")
+    demo.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    demo.add_argument("--budget", type=float, default=15.0)
+
+
+def run(args) -> int:
+    from course.grading.autograde import GradingError
+
+    handlers = {"autograde": _autograde, "feedback": _feedback, "export": _export, "self": _self,
+                "isolation": _isolation, "demo": _demo}
+    try:
+        return handlers[args.grade_command](args)
+    except GradingError as exc:
+        print(f"course grade: {exc}", file=sys.stderr)
+        return 2
+
+
+def _course(args):
+    from course.grading.coursedir import load
+
+    return load(args.course_dir)
+
+
+def _print_batch(batch, csv_path: Path | None) -> int:
+    from course.grading import report
+
+    if batch.results:
+        print(report.table(batch.results))
+    print(report.summary(batch.results) if batch.results else "no submissions found")
+    for assignment, students in batch.not_submitted.items():
+        if students:
+            print(f"{assignment}: no submission from {len(students)} student(s) in the gradebook: "
+                  + ", ".join(students))
+    if batch.isolation:
+        print(f"isolation: {batch.isolation}")
+    if csv_path:
+        print(f"outcomes: {report.write_csv(batch.results, csv_path)}")
+    return report.exit_status(batch.results)
+
+
+def _autograde(args) -> int:
+    from course import paths
+    from course.grading.autograde import GradingError, Options, grade
+
+    course = _course(args)
+    ids = args.assignments
+    if args.all:
+        from course.grading.template import in_gradebook
+
+        found = paths.assignments(course.source) if course.source.is_dir() else []
+        ids = [a for a in found if in_gradebook(course, a)]
+        skipped = sorted(set(found) - set(ids))
+        if skipped:
+            print("not in the gradebook (run nbgrader generate_assignment first), skipped: "
+                  + ", ".join(skipped))
+    if not ids:
+        raise GradingError("name an assignment (or --all)")
+    options = Options(workers=max(1, args.workers), budget=args.budget, students=args.students,
+                      isolate=not args.no_isolation, probes=not args.no_probes,
+                      memory_mb=args.memory or None, progress=not args.quiet,
+                      keep_workdirs=args.keep_workdirs)
+    batch = grade(course, ids, options)
+    if args.csv:
+        return _print_batch(batch, args.csv)
+    # the default outcome files accumulate: re-grading some students keeps the others' rows
+    from course.grading import report
+
+    status = _print_batch(batch, None)
+    for a in ids:
+        path = report.write_csv([r for r in batch.results if r.assignment == a],
+                                course.outcomes_dir / f"{a}.csv", update=True)
+        print(f"outcomes: {path}")
+    return status
+
+
+def _feedback(args) -> int:
+    from course.grading import feedback
+
+    return feedback.generate(_course(args), args.assignments, args.students)
+
+
+def _export(args) -> int:
+    from course.grading import export
+
+    return export.run(_course(args), args.assignments, args.to, args.plot)
+
+
+def _self(args) -> int:
+    from course.grading import selfgrade
+
+    return selfgrade.run(args.notebook, args.assignment, args.budget)
+
+
+def _isolation(args) -> int:
+    from course.grading import isolation
+
+    found = isolation.probe()
+    found["drop_root_to_nobody"] = isolation.can_run_as("nobody")
+    for key, value in found.items():
+        print(f"{key:22} {value}")
+    return 0
+
+
+def _demo(args) -> int:
+    from course.grading import demo
+
+    return demo.run(workers=args.workers, budget=args.budget)

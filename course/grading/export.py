@@ -1,0 +1,125 @@
+"""Grades to CSV with stock ``nbgrader export``, plus which exercises the class fails most.
+
+The CSV is nbgrader's, with one column added: ``outcome``, the course grader's
+last word on each submission (so a 0.0 that means "kernel died" or "no
+submission" never reads as a real zero). The summary table and bar chart rank the
+exercises (grade cells) by how many graded submissions lost points on them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from course.grading.coursedir import Course, tool_path
+
+
+def stock_export(course: Course, to: Path, assignments: list[str] | None = None) -> Path:
+    args = [sys.executable, "-m", "nbgrader", "export", "--db", course.db_url, "--to", str(to)]
+    if assignments:
+        args += ["--assignment", ",".join(assignments)]
+    result = subprocess.run(args, cwd=course.root, env=dict(os.environ, PATH=tool_path()),
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not to.exists():
+        raise RuntimeError(f"nbgrader export failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
+    return to
+
+
+def latest_outcomes(course: Course):
+    """The outcome CSVs the grader wrote, newest row per (assignment, student)."""
+    import pandas as pd
+
+    files = sorted(course.outcomes_dir.glob("*.csv"), key=lambda p: p.stat().st_mtime)
+    if not files:
+        return pd.DataFrame(columns=["assignment", "student", "outcome", "detail"])
+    frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
+    rows = pd.concat(frames).drop_duplicates(["assignment", "student"], keep="last")
+    return rows[["assignment", "student", "outcome", "detail"]]
+
+
+def with_outcomes(grades, outcomes):
+    """Add ``outcome`` to nbgrader's rows; add rows for submissions the gradebook does not hold."""
+    import pandas as pd
+
+    grades = grades.copy()
+    grades["student_id"] = grades["student_id"].astype(str)
+    merged = grades.merge(outcomes.rename(columns={"student": "student_id"}),
+                          on=["assignment", "student_id"], how="outer")
+    merged["outcome"] = merged["outcome"].fillna("").replace("", pd.NA)
+    no_row = merged["outcome"].isna() & (merged["raw_score"].fillna(0) == 0) & merged["timestamp"].isna()
+    merged.loc[no_row, "outcome"] = "no submission graded"
+    merged["outcome"] = merged["outcome"].fillna("graded (stock nbgrader)")
+    return merged.sort_values(["assignment", "student_id"]).reset_index(drop=True)
+
+
+def exercise_summary(course: Course, assignments: list[str] | None = None):
+    """One row per exercise: graded submissions, mean score, how many lost points (rate)."""
+    import pandas as pd
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for assignment in gb.assignments:
+            if assignments and assignment.name not in assignments:
+                continue
+            for notebook in assignment.notebooks:
+                for cell in notebook.grade_cells:
+                    scores = [g.score for g in cell.grades if g.auto_score is not None
+                              or g.manual_score is not None]
+                    if not scores:
+                        continue
+                    lost = sum(1 for s in scores if s < cell.max_score)
+                    rows.append({"assignment": assignment.name, "exercise": cell.name,
+                                 "kind": "test" if cell.cell_type == "code" else "written",
+                                 "graded": len(scores), "mean score": sum(scores) / len(scores),
+                                 "max": cell.max_score, "lost points": lost,
+                                 "fail rate": lost / len(scores)})
+    frame = pd.DataFrame(rows, columns=["assignment", "exercise", "kind", "graded", "mean score",
+                                        "max", "lost points", "fail rate"])
+    return frame.sort_values(["fail rate", "lost points"], ascending=False).reset_index(drop=True)
+
+
+def plot(summary, path: Path, top: int = 20) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = summary.head(top).iloc[::-1]
+    labels = [f"{a} / {e}" for a, e in zip(shown["assignment"], shown["exercise"])]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * max(3, len(shown)) + 1))
+    ax.barh(labels, shown["fail rate"] * 100, color="#c0392b")
+    for y, (rate, n) in enumerate(zip(shown["fail rate"], shown["graded"])):
+        ax.text(rate * 100 + 1, y, f"{rate:.0%} of {n}", va="center", fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("submissions that lost points on the exercise (%)")
+    ax.set_title("Exercises the class fails most")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def run(course: Course, assignments: list[str], to: Path, png: Path) -> int:
+    import pandas as pd
+
+    stock_export(course, to, assignments or None)
+    grades = with_outcomes(pd.read_csv(to), latest_outcomes(course))
+    grades.to_csv(to, index=False)
+    summary = exercise_summary(course, assignments or None)
+    print(f"grades: {to} ({len(grades)} rows; outcome column added)")
+    attention = grades[~grades["outcome"].isin(["graded", "graded (stock nbgrader)"])]
+    if len(attention):
+        print(f"{len(attention)} row(s) are not plain graded scores: "
+              + ", ".join(f"{r.student_id}/{r.assignment}: {r.outcome}" for r in attention.itertuples()))
+    if summary.empty:
+        print("no graded exercises yet")
+        return 0
+    shown = summary.assign(**{"mean score": summary["mean score"].round(2),
+                              "fail rate": (summary["fail rate"] * 100).round().astype(int).astype(str) + "%"})
+    print("\nexercises the class fails most:")
+    print(shown.head(15).to_string(index=False))
+    print(f"\nplot: {plot(summary, png)}")
+    return 0
