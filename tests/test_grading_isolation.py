@@ -39,7 +39,8 @@ spy = {
     "repo_git": os.path.exists(REPO + "/.git/HEAD"),
     "tmp_files": sorted(os.path.join(d, f) for d, _, fs in os.walk("/tmp") for f in fs
                         if not d.startswith((os.getcwd(), "/tmp/home", "/tmp/.kernel"))),
-    "secret_in_env": "COURSE_TEST_SECRET" in os.environ,
+    # JUPYTER_PATH is always in the grading worker's environment: the kernel must not inherit it
+    "secret_in_env": any(v in os.environ for v in ("COURSE_TEST_SECRET", "JUPYTER_PATH")),
     "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
     "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
 }

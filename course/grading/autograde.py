@@ -112,6 +112,7 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
         except MissingEntry:
             raise GradingError(f"assignment {a!r} is not in the gradebook {course.db_url}: "
                                f"run `nbgrader generate_assignment {a}` first") from None
+    pool.warm_up()
     batch_dir = Path(tempfile.mkdtemp(prefix="course-grade-"))
     os.chmod(batch_dir, 0o700)
     try:

@@ -81,7 +81,9 @@ def hide_files(limits, connection_file):
 
 def _cover(libc, limits, cwd, connection, fonts):
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, None)
-    cwd_fd = os.open(cwd, os.O_RDONLY | os.O_DIRECTORY)  # opened inside the new namespace
+    # opened inside the new namespace, before anything is covered: the working folder, and the
+    # Python and course package the kernel runs from (a clone under /tmp must stay importable)
+    keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in [cwd, *_runtime_paths()]}
     hide = sorted(set(limits.get("hide", [])), key=len)
     if limits.get("private_tmp", True):
         hide = ["/tmp", "/dev/shm"] + [p for p in hide if p not in ("/tmp", "/dev/shm")]
@@ -91,12 +93,12 @@ def _cover(libc, limits, cwd, connection, fonts):
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size=256m,mode={mode}")
         elif os.path.isfile(path):
             _mount(libc, "/dev/null", path, None, MS_BIND, None)
-    # the working folder may sit under a hidden path: put it back where it was
-    if not (os.path.isdir(cwd) and os.path.samestat(os.stat(cwd_fd), os.stat(cwd))):
-        os.makedirs(cwd, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{cwd_fd}", cwd, None, MS_BIND, None)
+    for path, fd in keep.items():  # put back what a covered parent hid
+        if not (os.path.isdir(path) and os.path.samestat(os.stat(fd), os.stat(path))):
+            os.makedirs(path, exist_ok=True)
+            _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND, None)
+        os.close(fd)
     os.chdir(cwd)
-    os.close(cwd_fd)
     os.makedirs("/tmp/.kernel", exist_ok=True)
     new_connection = "/tmp/.kernel/connection.json"
     with open(new_connection, "w") as f:
@@ -110,6 +112,13 @@ def _cover(libc, limits, cwd, connection, fonts):
 
 
 HOME = "/tmp/home"
+
+
+def _runtime_paths():
+    """Folders the kernel needs to start: this Python (and its venv) and the course package."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), package}
+    return sorted((p for p in found if os.path.isdir(p)), key=len)
 
 
 def _mounts():
