@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 LINUX_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
 
 SPY = r'''
-import glob, json, os, resource, socket
+import glob, json, os, resource, socket, sys
 def readable(path):
     try:
         with open(path, "rb") as f:
@@ -38,7 +38,8 @@ spy = {
     "repo_sources": glob.glob(REPO + "/source/*/*.ipynb"),
     "repo_git": os.path.exists(REPO + "/.git/HEAD"),
     "tmp_files": sorted(os.path.join(d, f) for d, _, fs in os.walk("/tmp") for f in fs
-                        if not d.startswith((os.getcwd(), "/tmp/home", "/tmp/.kernel"))),
+                        if not d.startswith((os.getcwd(), "/tmp/home", "/tmp/.kernel",
+                                             sys.prefix, REPO + "/course"))),
     # JUPYTER_PATH is always in the grading worker's environment: the kernel must not inherit it
     "secret_in_env": any(v in os.environ for v in ("COURSE_TEST_SECRET", "JUPYTER_PATH")),
     "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
@@ -232,7 +233,8 @@ def test_a_normal_user_is_fenced_in_through_a_user_namespace():
             launcher.read_only_elsewhere(libc, {"/tmp", os.getcwd(), "/dev/shm"})
             if launcher.own_pid_namespace(libc):
                 launcher.drop_capabilities(libc)
-                seen["source"] = os.listdir(paths.ROOT / "source")
+                source = paths.ROOT / "source"  # gone entirely when the repo itself sits under /tmp
+                seen["source"] = os.listdir(source) if source.is_dir() else []
                 seen["pids"] = [p for p in os.listdir("/proc") if p.isdigit()]
                 seen["umount"] = libc.umount2(str(paths.ROOT / "source").encode(), 2)
                 (work / "answer.txt").write_text("mine")  # its own folder stays writable

@@ -83,7 +83,8 @@ def _cover(libc, limits, cwd, connection, fonts):
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, None)
     # opened inside the new namespace, before anything is covered: the working folder, and the
     # Python and course package the kernel runs from (a clone under /tmp must stay importable)
-    keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in [cwd, *_runtime_paths()]}
+    keep = {path: _open_dir(path) for path in [cwd, *_runtime_paths()]}
+    keep = {path: fd for path, fd in keep.items() if fd is not None}
     hide = sorted(set(limits.get("hide", [])), key=len)
     if limits.get("private_tmp", True):
         hide = ["/tmp", "/dev/shm"] + [p for p in hide if p not in ("/tmp", "/dev/shm")]
@@ -112,6 +113,14 @@ def _cover(libc, limits, cwd, connection, fonts):
 
 
 HOME = "/tmp/home"
+
+
+def _open_dir(path):
+    """A descriptor for ``path``, or None where this user may not open it."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
 
 
 def _runtime_paths():
