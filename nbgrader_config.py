@@ -39,7 +39,7 @@ c.OverwriteCells.add_missing_cells = True
 from nbgrader.converters.generate_assignment import GenerateAssignment  # noqa: E402
 
 c.GenerateAssignment.preprocessors = [
-    "course.nbgrader_plugins.SealQuizzes",
+    "course.preprocessors.seal_quizzes.SealQuizzes",
     *GenerateAssignment.class_traits()["preprocessors"].default(),
 ]
 
@@ -48,6 +48,6 @@ c.GenerateAssignment.preprocessors = [
 from nbgrader.converters.generate_feedback import GenerateFeedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [
-    "course.grading.feedback.HideHiddenTests",
+    "course.preprocessors.hide_hidden_tests.HideHiddenTests",
     *GenerateFeedback.class_traits()["preprocessors"].default(),
 ]

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import nbformat
 
-from course import paths, pipeline
+from course import coursedir, paths
+from course.cells import is_answer
 
 
 def generate_all(root: Path, ids: list[str]) -> list[str]:
@@ -72,8 +73,7 @@ def write_class(root: Path, ids: list[str], students: int) -> dict[tuple[str, st
                 target.write_text(release.read_text()[: 200])
             else:
                 nb = nbformat.read(release, as_version=4)
-                answer = next(c for c in nb.cells
-                              if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+                answer = next(c for c in nb.cells if is_answer(c))
                 answer.source = "import os\nos._exit(1)\n" + answer.source
                 nbformat.write(nb, target)
     return kinds
@@ -117,22 +117,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=120)
     parser.add_argument("--quick", action="store_true", help="6 students, the first 3 notebooks")
     args = parser.parse_args(argv)
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     ids = args.ids or paths.assignments()
     students = args.students
     if args.quick:
         ids, students = ids[:3], min(students, 6)
 
     from course.grading.autograde import Options, grade
-    from course.grading.coursedir import load
+    from course.coursedir import load
     from course.grading.outcomes import Outcome
 
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         ours_root, stock_root = Path(tmp) / "ours", Path(tmp) / "stock"
-        ours_root.mkdir()
-        pipeline.make_course_root(ours_root, ids)
+        coursedir.create(ours_root, ids)
         print(f"generating {len(ids)} assignments ...", flush=True)
-        ids = generate_all(ours_root, ids)
+        with coursedir.known_alembic_version():  # a new gradebook, without `alembic` on PATH
+            ids = generate_all(ours_root, ids)
         kinds = write_class(ours_root, ids, students)
         shutil.copytree(ours_root, stock_root)
         n = len(kinds)
@@ -144,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         started, stock_per = time.perf_counter(), {}
         for a in ids:
             t = time.perf_counter()
-            pipeline.nbgrader(["autograde", a, "--force"], stock_root, check=False)
+            coursedir.nbgrader(["autograde", a, "--force"], stock_root, check=False)
             stock_per[a] = (time.perf_counter() - t) / students
         stock_wall = time.perf_counter() - started
 

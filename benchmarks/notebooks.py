@@ -12,7 +12,8 @@ import sys
 import time
 from datetime import datetime
 
-from course import paths, pipeline
+from course import paths
+from course.authoring.execute import errors, execute
 
 NOTEBOOK_TARGET, FIRST_CELL_TARGET = 10.0, 2.0
 
@@ -32,14 +33,14 @@ def main(ids: list[str]) -> int:
     course_total, ok = 0.0, True
     for assignment in ids:
         started = time.perf_counter()
-        nb = pipeline.execute(paths.notebook(assignment))
+        nb = execute(paths.notebook(assignment))
         total = time.perf_counter() - started
         course_total += total
         code = [c for c in nb.cells if c.cell_type == "code"]
         first = cell_seconds(code[0])
         slowest = max(code, key=cell_seconds)
         label = slowest.metadata.get("nbgrader", {}).get("grade_id", f"cell {nb.cells.index(slowest)}")
-        fine = total <= NOTEBOOK_TARGET and first <= FIRST_CELL_TARGET and not pipeline.errors(nb)
+        fine = total <= NOTEBOOK_TARGET and first <= FIRST_CELL_TARGET and not errors(nb)
         ok &= fine
         print(f"{assignment:32} {total:8.2f} {first:13.2f} {label[:14]:>14} {cell_seconds(slowest):6.2f}s"
               f"  {'ok' if fine else 'OVER TARGET or ERRORS'}")

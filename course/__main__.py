@@ -29,20 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "grade":
-        from course.grading.cli import run as run_grade
+        from course.grading.cli import dispatch
 
-        return run_grade(args)
+        return dispatch(args)
 
     if args.command == "check":
-        from course.pipeline import check
+        from course.authoring.check import check
 
         return 0 if all([check(i) for i in args.ids]) else 1
     if args.command == "release":
-        from course.release import build
+        from course.authoring.release import build
 
         build(args.ids or None)
         return 0
-    from course import workspace
+    from course.authoring import workspace
 
     workspace.sync(verbose=True)
     if args.command == "lab":

@@ -16,8 +16,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.grading import analyze, isolation, merge, pool, precheck, template, workdir
-from course.grading.coursedir import Course, tool_path
+from course.coursedir import Course
+from course.grading import gradebook_writer, isolation, jobdir, pool, precheck, snapshot, verdicts
 from course.grading.outcomes import Outcome, Result
 
 
@@ -55,7 +55,7 @@ def submissions(course: Course, assignment: str, students: list[str] | None) -> 
 
 
 def _limits(course: Course, batch_dir: Path, options: Options) -> isolation.KernelLimits:
-    from course import netguard
+    from course.runtime import netguard
 
     if not options.isolate:
         return isolation.KernelLimits(memory_bytes=None, file_bytes=None, hide=[], private_tmp=False,
@@ -93,7 +93,6 @@ def grade(course: Course, assignments: list[str], options: Options | None = None
     """Grade every submission of ``assignments``; never raises for a bad submission."""
 
     options = options or Options()
-    os.environ["PATH"] = tool_path()
     with warnings.catch_warnings():
         # nbgrader's add_submission makes SQLAlchemy warn about autoflush; harmless (stock does too)
         warnings.filterwarnings("ignore", message=".*not in session.*")
@@ -108,7 +107,7 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
     described = {}
     for a in assignments:
         try:
-            described[a] = template.describe(course.db_url, course.course_id, a)
+            described[a] = snapshot.describe(course.db_url, course.course_id, a)
         except MissingEntry:
             raise GradingError(f"assignment {a!r} is not in the gradebook {course.db_url}: "
                                f"run `nbgrader generate_assignment {a}` first") from None
@@ -117,7 +116,7 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
     os.chmod(batch_dir, 0o700)
     try:
         limits = _limits(course, batch_dir, options)
-        templates = {a: template.build(course.db_url, course.course_id, a, batch_dir / "templates" / a)
+        snapshots = {a: snapshot.build(course.db_url, course.course_id, a, batch_dir / "snapshots" / a)
                      for a in assignments}
         jobs, context = [], {}
         with Gradebook(course.db_url, course.course_id) as gb:
@@ -128,7 +127,7 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
                                           and (options.students is None or s in options.students)]
                 for student, folder in submitted:
                     try:
-                        job, notes = _prepare(gb, course, described[a], templates[a], student, folder,
+                        job, notes = _prepare(gb, course, described[a], snapshots[a], student, folder,
                                        batch_dir / f"job-{len(jobs):05d}", limits, options, batch)
                     except Exception as exc:  # noqa: BLE001 (one odd submission must not stop the class)
                         gb.db.rollback()
@@ -144,7 +143,7 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
             problems = sum(1 for r in batch.results if r.outcome.needs_instructor)
             for done in pool.run_jobs(jobs, options.workers,
                                       lambda job: options.budget * len(job.notebooks) + grace):
-                results = _finish(gb, course, templates[done.job.assignment], done, context[done.job.key])
+                results = _finish(gb, course, snapshots[done.job.assignment], done, context[done.job.key])
                 batch.results.extend(results)
                 network = [p["network"] for k, p in done.messages if k == "isolation"]
                 fence = [p for k, p in done.messages if k == "fence" and p]
@@ -160,36 +159,36 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
     return batch
 
 
-def _prepare(gb, course: Course, described: dict, tpl, student: str, folder: Path, job_dir: Path,
+def _prepare(gb, course: Course, described: dict, snap, student: str, folder: Path, job_dir: Path,
              limits, options: Options, batch: Batch):
     """Precheck one submission, clear its old grades, lay out its job: (job or None, notes)."""
-    a = tpl.assignment
+    a = snap.assignment
     checks = {n: precheck.check(folder, info, set(described)) for n, info in described.items()}
-    merge.invalidate(gb, course, a, student)
+    gradebook_writer.invalidate(gb, course, a, student)
     readable = [n for n, c in checks.items() if c.readable]
     unreadable = [Result(student, a, n, Outcome.UNREADABLE, detail=c.problem,
                          max_score=described[n].max_auto_score)
                   for n, c in checks.items() if not c.readable]
     if not readable:
-        merge.record(gb, course, unreadable, {}, folder, None)
+        gradebook_writer.record(gb, course, unreadable, {}, folder, None)
         batch.results.extend(unreadable)
         return None, None
     info, extension = _student_facts(gb, a, student)
     job_limits = dataclasses.replace(limits, cpu_seconds=limits.cpu_seconds and
                                      int(options.budget * len(readable)) + 10)
-    job = workdir.prepare(job_dir, course, tpl, student, folder, readable,
+    job = jobdir.prepare(job_dir, course, snap, student, folder, readable,
                           budget=options.budget, limits=job_limits,
                           isolate_network=options.isolate and options.namespaces,
                           probes=options.probes, student_info=info, extension_seconds=extension)
     return job, (checks, unreadable, folder)
 
 
-def _finish(gb, course: Course, tpl, done: pool.Finished, context) -> list[Result]:
+def _finish(gb, course: Course, snap, done: pool.Finished, context) -> list[Result]:
     """Outcomes of one finished job, written to the gradebook; a failure here fails only this job."""
     checks, unreadable, folder = context
     job = done.job
     try:
-        results = analyze.results(done, tpl, checks) + unreadable
+        results = verdicts.results(done, snap, checks) + unreadable
     except Exception as exc:  # noqa: BLE001 (a bug in the analysis must not stop the batch)
         results = [Result(job.student, job.assignment, n, Outcome.ERROR, detail=f"grader bug: {exc!r}")
                    for n in job.notebooks] + unreadable
@@ -203,7 +202,7 @@ def _finish(gb, course: Course, tpl, done: pool.Finished, context) -> list[Resul
             captured[payload["notebook"]] = payload
     job_autograded = Path(job.course_root) / "autograded" / job.student / job.assignment
     try:
-        merge.record(gb, course, results, captured, folder, job_autograded)
+        gradebook_writer.record(gb, course, results, captured, folder, job_autograded)
     except Exception as exc:  # noqa: BLE001 (a failed write fails this submission only)
         gb.db.rollback()
         for r in results:

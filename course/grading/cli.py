@@ -71,7 +71,8 @@ def add_parser(sub) -> None:
     demo.add_argument("--budget", type=float, default=15.0)
 
 
-def run(args) -> int:
+def dispatch(args) -> int:
+    """Run the ``grade`` subcommand ``args`` names; 2 when grading cannot start."""
     from course.grading.autograde import GradingError
 
     handlers = {"autograde": _autograde, "feedback": _feedback, "export": _export, "self": _self,
@@ -84,36 +85,20 @@ def run(args) -> int:
 
 
 def _course(args):
-    from course.grading.coursedir import load
+    from course.coursedir import load
 
     return load(args.course_dir)
 
 
-def _print_batch(batch, csv_path: Path | None) -> int:
-    from course.grading import report
-
-    if batch.results:
-        print(report.table(batch.results))
-    print(report.summary(batch.results) if batch.results else "no submissions found")
-    for assignment, students in batch.not_submitted.items():
-        if students:
-            print(f"{assignment}: no submission from {len(students)} student(s) in the gradebook: "
-                  + ", ".join(students))
-    if batch.isolation:
-        print(f"isolation: {batch.isolation}")
-    if csv_path:
-        print(f"outcomes: {report.write_csv(batch.results, csv_path)}")
-    return report.exit_status(batch.results)
-
-
 def _autograde(args) -> int:
     from course import paths
+    from course.grading import report
     from course.grading.autograde import GradingError, Options, grade
 
     course = _course(args)
     ids = args.assignments
     if args.all:
-        from course.grading.template import in_gradebook
+        from course.grading.snapshot import in_gradebook
 
         found = paths.assignments(course.source) if course.source.is_dir() else []
         ids = [a for a in found if in_gradebook(course, a)]
@@ -129,11 +114,9 @@ def _autograde(args) -> int:
                       keep_workdirs=args.keep_workdirs)
     batch = grade(course, ids, options)
     if args.csv:
-        return _print_batch(batch, args.csv)
+        return report.print_batch(batch, args.csv)
     # the default outcome files accumulate: re-grading some students keeps the others' rows
-    from course.grading import report
-
-    status = _print_batch(batch, None)
+    status = report.print_batch(batch)
     for a in ids:
         path = report.write_csv([r for r in batch.results if r.assignment == a],
                                 course.outcomes_dir / f"{a}.csv", update=True)
@@ -150,13 +133,13 @@ def _feedback(args) -> int:
 def _export(args) -> int:
     from course.grading import export
 
-    return export.run(_course(args), args.assignments, args.to, args.plot)
+    return export.export_grades(_course(args), args.assignments, args.to, args.plot)
 
 
 def _self(args) -> int:
     from course.grading import selfgrade
 
-    return selfgrade.run(args.notebook, args.assignment, args.budget)
+    return selfgrade.grade_and_report(args.notebook, args.assignment, args.budget)
 
 
 def _isolation(args) -> int:
@@ -172,4 +155,4 @@ def _isolation(args) -> int:
 def _demo(args) -> int:
     from course.grading import demo
 
-    return demo.run(workers=args.workers, budget=args.budget)
+    return demo.grade_demo_class(workers=args.workers, budget=args.budget)

@@ -11,21 +11,22 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from course import pipeline
-from course.grading import synthetic
-from course.grading.coursedir import Course, load
+from course import coursedir
+from course.coursedir import Course, load
+from course.grading import report, synthetic
+from course.grading.autograde import Options, grade
 
 _released: Path | None = None
 
 
-def _released_course() -> Path:
+def released_tiny_course() -> Path:
     """The tiny assignment generated once per process by stock ``nbgrader generate_assignment``."""
     global _released
     if _released is None or not (_released / "gradebook.db").exists():
         root = Path(tempfile.mkdtemp(prefix="course-grade-tiny-"))
-        shutil.copy2(Path(pipeline.paths.ROOT) / "nbgrader_config.py", root / "nbgrader_config.py")
+        coursedir.create(root)
         synthetic.write_source(root)
-        pipeline.generate(root, synthetic.ASSIGNMENT)
+        coursedir.generate(root, synthetic.ASSIGNMENT)
         atexit.register(shutil.rmtree, root, True)
         _released = root
     return _released
@@ -36,21 +37,19 @@ def build_course(root: Path, variants: dict[str, str] | None = None) -> Course:
 
     ``variants`` maps student -> variant (see :data:`synthetic.VARIANTS`); default one of each.
     """
-    shutil.copytree(_released_course(), root, dirs_exist_ok=True)
+    shutil.copytree(released_tiny_course(), root, dirs_exist_ok=True)
     release = root / "release" / synthetic.ASSIGNMENT / f"{synthetic.NOTEBOOK}.ipynb"
     synthetic.write_class(root / "submitted", release,
                           variants if variants is not None else {v: v for v in synthetic.VARIANTS})
     return load(root)
 
 
-def run(workers: int, budget: float) -> int:
-    from course.grading.autograde import Options, grade
-    from course.grading.cli import _print_batch
-
+def grade_demo_class(workers: int, budget: float) -> int:
+    """Grade one synthetic submission of every kind and print the outcome table."""
     with tempfile.TemporaryDirectory(prefix="course-grade-demo-") as tmp:
         course = build_course(Path(tmp) / "course")
         print(f"a synthetic class of {len(synthetic.VARIANTS)} students in {course.root}:")
         for name, (what, expected) in synthetic.VARIANTS.items():
             print(f"  {name:9} {what} (expect {expected})")
         batch = grade(course, [synthetic.ASSIGNMENT], Options(workers=workers, budget=budget))
-        return _print_batch(batch, None)
+        return report.print_batch(batch)

@@ -8,20 +8,16 @@ exercises (grade cells) by how many graded submissions lost points on them.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from course.grading.coursedir import Course, tool_path
+from course.coursedir import Course, nbgrader
 
 
 def stock_export(course: Course, to: Path, assignments: list[str] | None = None) -> Path:
-    args = [sys.executable, "-m", "nbgrader", "export", "--db", course.db_url, "--to", str(to)]
+    args = ["export", "--db", course.db_url, "--to", str(to)]
     if assignments:
         args += ["--assignment", ",".join(assignments)]
-    result = subprocess.run(args, cwd=course.root, env=dict(os.environ, PATH=tool_path()),
-                            capture_output=True, text=True, check=False)
+    result = nbgrader(args, course.root, check=False)
     if result.returncode != 0 or not to.exists():
         raise RuntimeError(f"nbgrader export failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
     return to
@@ -102,7 +98,8 @@ def plot(summary, path: Path, top: int = 20) -> Path:
     return path
 
 
-def run(course: Course, assignments: list[str], to: Path, png: Path) -> int:
+def export_grades(course: Course, assignments: list[str], to: Path, png: Path) -> int:
+    """Grades CSV with the outcome column, the exercise summary and its plot; prints both."""
     import pandas as pd
 
     stock_export(course, to, assignments or None)

@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
-from course.grading.worker import Job, run
+from course.grading.worker import Job, grade_job
 
-PRELOAD = ["course.grading.worker", "course.grading.preprocessors", "course.grading.isolation",
+PRELOAD = ["course.grading.worker", "course.preprocessors.budgeted_execute",
+           "course.preprocessors.capture_results", "course.grading.isolation",
            "nbgrader.apps.autogradeapp", "nbgrader.converters.autograde", "nbclient",
            "jupyter_client", "nbconvert", "nbformat"]
 
@@ -113,7 +114,7 @@ def run_jobs(jobs: list[Job], workers: int, deadline_of: Callable[[Job], float],
             while queue and len(running) < max(1, workers):
                 job = queue.popleft()
                 receive, give = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=run, args=(job, give), name=f"grade {job.key}", daemon=False)
+                proc = ctx.Process(target=grade_job, args=(job, give), name=f"grade {job.key}", daemon=False)
                 proc.start()
                 give.close()
                 running[proc.pid] = {"job": job, "proc": proc, "conn": receive, "open": True,

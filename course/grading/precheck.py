@@ -12,7 +12,8 @@ from pathlib import Path
 
 import nbformat
 
-from course.grading.template import NotebookInfo, normalize
+from course.cells import grade_id, normalize
+from course.grading.snapshot import NotebookInfo
 
 
 @dataclass
@@ -22,10 +23,6 @@ class Precheck:
     problem: str = ""                                   # why it cannot be graded
     restored: list[str] = field(default_factory=list)   # "grade_id (how)"
     restored_ids: list[str] = field(default_factory=list)
-
-
-def _grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
 def read(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
@@ -55,7 +52,7 @@ def touched_tests(nb: nbformat.NotebookNode, info: NotebookInfo) -> list[tuple[s
     """(grade_id, how) for each test cell the student deleted, edited or re-labelled."""
     cells = {}
     for cell in nb.cells:
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if gid is not None:
             cells.setdefault(gid, cell)
     found = []

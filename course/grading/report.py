@@ -69,3 +69,19 @@ def write_csv(results: list[Result], path: Path, update: bool = False) -> Path:
 def exit_status(results: list[Result]) -> int:
     """0 when every notebook was graded cleanly, 1 when something needs the instructor."""
     return 1 if any(r.outcome.needs_instructor for r in results) else 0
+
+
+def print_batch(batch, csv_path: Path | None = None) -> int:
+    """Print a graded batch (table, summary, missing submissions, isolation); returns the exit status."""
+    if batch.results:
+        print(table(batch.results))
+    print(summary(batch.results) if batch.results else "no submissions found")
+    for assignment, students in batch.not_submitted.items():
+        if students:
+            print(f"{assignment}: no submission from {len(students)} student(s) in the gradebook: "
+                  + ", ".join(students))
+    if batch.isolation:
+        print(f"isolation: {batch.isolation}")
+    if csv_path:
+        print(f"outcomes: {write_csv(batch.results, csv_path)}")
+    return exit_status(batch.results)

@@ -9,18 +9,17 @@ as "a hidden test failed", as in instructor feedback.
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from course import paths, pipeline
+from course import coursedir, paths
+from course.cells import grade_id
 from course.grading.autograde import GradingError, Options, grade
-from course.grading.coursedir import load
 from course.grading.outcomes import Result
+from course.preprocessors.hide_hidden_tests import hide_hidden_tests
 
 
 @dataclass
@@ -45,13 +44,11 @@ def find_assignment(notebook: Path, source: Path) -> str:
 
 def rows_from(result: Result, autograded: str | None) -> list[Row]:
     """One row per graded exercise: score and what the student may see of the test's message."""
-    from course.grading.feedback import hide_hidden_tests
-
     messages = {}
     if autograded:
         nb = hide_hidden_tests(nbformat.reads(autograded, as_version=4))
         for cell in nb.cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            gid = grade_id(cell)
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             if gid and errors:
                 messages[gid] = f"{errors[0].get('ename')}: {errors[0].get('evalue')}".strip(": ")
@@ -72,24 +69,21 @@ def grade_own(notebook: Path, assignment: str | None = None, budget: float = 120
     notebook = notebook.resolve()
     data = notebook.read_bytes()  # the only access to the learner's file
     assignment = assignment or find_assignment(notebook, source)
-    with tempfile.TemporaryDirectory(prefix="course-self-grade-") as tmp:
-        root = Path(tmp) / "course"
-        root.mkdir()
-        shutil.copy2(paths.ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-        shutil.copytree(source / assignment, root / "source" / assignment)
-        pipeline.generate(root, assignment)
-        name = paths.notebook(assignment, root / "source").name
-        folder = root / "submitted" / "me" / assignment
+    with coursedir.temporary([assignment], source, prefix="course-self-grade-") as course:
+        coursedir.generate(course.root, assignment)
+        name = paths.notebook(assignment, course.source).name
+        folder = course.submitted / "me" / assignment
         folder.mkdir(parents=True)
         (folder / name).write_bytes(data)
-        batch = grade(load(root), [assignment], Options(workers=1, budget=budget, progress=False))
+        batch = grade(course, [assignment], Options(workers=1, budget=budget, progress=False))
         result = batch.results[0]
-        graded = root / "autograded" / "me" / assignment / name
+        graded = course.autograded / "me" / assignment / name
         captured = graded.read_text(encoding="utf-8") if graded.exists() else None
         return result, rows_from(result, captured)
 
 
-def run(notebook: Path, assignment: str | None, budget: float, source: Path | None = None) -> int:
+def grade_and_report(notebook: Path, assignment: str | None, budget: float, source: Path | None = None) -> int:
+    """Grade a learner's notebook and print the score table; 0 when it was graded."""
     if not notebook.is_file():
         raise GradingError(f"no such notebook: {notebook}")
     print(f"grading {notebook} with the hidden tests (your file is not changed) ...", flush=True)

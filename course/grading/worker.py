@@ -77,7 +77,7 @@ def _fence(log_file: str) -> str:
     return ""
 
 
-def run(job: Job, channel) -> None:
+def grade_job(job: Job, channel) -> None:
     """Entry point of the worker process."""
     global _channel
     _channel = channel
@@ -96,11 +96,13 @@ def run(job: Job, channel) -> None:
             limits = KernelLimits.read(job.limits_file)
             limits.netguard = True
             limits.write(__import__("pathlib").Path(job.limits_file))
-        os.environ.pop("COURSE_GRADEBOOK_URL", None)
-        os.environ["JUPYTER_PATH"] = os.path.join(job.job_dir, "jupyter")
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(job.job_dir, "runtime")
-        os.environ["COURSE_GRADING_JOB"] = job.key
-        os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+        from course.coursedir import tool_environment
+
+        env = tool_environment(JUPYTER_PATH=os.path.join(job.job_dir, "jupyter"),
+                               JUPYTER_RUNTIME_DIR=os.path.join(job.job_dir, "runtime"),
+                               COURSE_GRADING_JOB=job.key)
+        os.environ.clear()  # this worker process's own environment, for nbgrader and the kernel
+        os.environ.update(env)
         log = os.open(job.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.dup2(log, 1)
         os.dup2(log, 2)

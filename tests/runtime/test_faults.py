@@ -1,0 +1,59 @@
+"""Injected latency and errors: the behaviour moto does not produce."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+import course
+from course.runtime import faults
+from course.sim.clock import SimulatedClock
+
+
+@pytest.fixture()
+def table():
+    course.sandbox.start(quiet=True)
+    ddb = boto3.client("dynamodb", config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    return ddb
+
+
+def test_latency_advances_a_simulated_clock_per_operation(table):
+    clock = SimulatedClock()
+    remove = faults.add_latency(table, lambda op: 0.010 if op == "GetItem" else 0.002, clock=clock)
+    table.put_item(TableName="t", Item={"k": {"S": "a"}})
+    table.get_item(TableName="t", Key={"k": {"S": "a"}})
+    assert clock.now() == pytest.approx(0.012)
+    remove()
+    table.get_item(TableName="t", Key={"k": {"S": "a"}})
+    assert clock.now() == pytest.approx(0.012), "removing the latency stops it"
+
+
+def test_latency_can_target_some_operations_only(table):
+    clock = SimulatedClock()
+    faults.add_latency(table, 0.5, clock=clock, operations=["Query"])
+    table.put_item(TableName="t", Item={"k": {"S": "a"}})
+    assert clock.now() == 0
+
+
+def test_errors_fail_the_given_fraction_of_calls_reproducibly(table):
+    faults.add_errors(table, rate=0.3, seed=11, operations=["GetItem"])
+    outcomes = []
+    for _ in range(200):
+        try:
+            table.get_item(TableName="t", Key={"k": {"S": "a"}})
+            outcomes.append("ok")
+        except ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ThrottlingException"
+            outcomes.append("throttled")
+    assert 40 <= outcomes.count("throttled") <= 80
+    table.put_item(TableName="t", Item={"k": {"S": "b"}})  # other operations unaffected
+
+
+def test_error_rate_is_checked():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        faults.add_errors(boto3.client("sqs"), rate=2)
