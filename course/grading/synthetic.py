@@ -6,7 +6,6 @@ grading outcome is produced by a real submission, never by a mock.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import nbformat
@@ -149,11 +148,3 @@ def expected_points(variant: str) -> float | None:
     """Autograded points a variant should get (None when it must not be graded)."""
     return {"right": 5.0, "wrong": 0.0, "partial": 2.0, "tampered": 5.0, "deleted": 5.0,
             "off": 3.0, "snoop": 5.0, "mixed": 0.0}.get(variant)
-
-
-def is_json(path: Path) -> bool:
-    try:
-        json.loads(path.read_text(encoding="utf-8"))
-        return True
-    except (OSError, ValueError):
-        return False
