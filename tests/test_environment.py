@@ -6,6 +6,8 @@ import re
 import tomllib
 
 import yaml
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from course import paths
 
@@ -21,7 +23,26 @@ def test_environment_yml_and_pyproject_pin_the_same_packages():
     assert sorted(map(normalise, pip_section)) == sorted(map(normalise, project["dependencies"])), \
         "environment.yml and pyproject.toml list different packages: make them agree"
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
-    assert python.split("=")[-1] >= project["requires-python"].lstrip(">=")
+    assert python_pin_satisfies(python, project["requires-python"]), \
+        f"environment.yml pins {python}, but pyproject.toml requires Python {project['requires-python']}"
+
+
+def python_pin_satisfies(conda_pin: str, requires_python: str) -> bool:
+    """Whether a conda pin such as ``python=3.11`` (or ``python>=3.12``) meets ``requires-python``.
+
+    Versions are compared as versions, not as strings ("3.9" >= "3.11" is true for strings).
+    """
+    version = Version(re.split(r"[=<>!~ ]+", conda_pin.strip(), maxsplit=1)[1].rstrip(".*"))
+    return SpecifierSet(requires_python).contains(version, prereleases=True)
+
+
+def test_python_versions_are_compared_as_versions_not_strings():
+    assert not python_pin_satisfies("python=3.9", ">=3.11")   # "3.9" >= "3.11" as strings
+    assert not python_pin_satisfies("python=3.10", ">=3.11")
+    assert python_pin_satisfies("python=3.11", ">=3.11")
+    assert python_pin_satisfies("python=3.12", ">=3.11")
+    assert python_pin_satisfies("python==3.13", ">=3.11")
+    assert python_pin_satisfies("python=3.11.*", ">=3.11")
 
 
 def test_every_dependency_is_pinned_and_in_the_constraints():
