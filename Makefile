@@ -12,8 +12,11 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 lab: $(STAMP)
 	$(PY) -m course lab
 
+# The fast unit tests first and alone (under a minute), then notebooks, nbgrader and the
+# browser on every core, each chapter's tests on one worker (pytest-xdist groups).
 test: $(STAMP) browser
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m slow --numprocesses auto --dist loadgroup
 
 release: $(STAMP)
 	$(PY) -m course release

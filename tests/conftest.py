@@ -34,3 +34,11 @@ def clean_aws_env(monkeypatch):
     yield
     for name in ("AWS_PROFILE",):
         os.environ.pop(name, None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under ``pytest -n``, slow tests that share a module's fixtures stay on one worker."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

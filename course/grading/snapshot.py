@@ -7,7 +7,7 @@ so workers never share a database and the real one is only touched by the merge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from course import cells
@@ -21,7 +21,6 @@ class GradeCellInfo:
     cell_type: str
     kind: str                 # "test" (code, autograded), "written" (manually graded) or "task"
     source: str               # the instructor's source, hidden tests included
-    hidden_lines: list[str] = field(default_factory=list)
 
     @property
     def visible_source(self) -> str:
@@ -72,13 +71,13 @@ def describe(db_url: str, course_id: str, assignment: str) -> dict[str, Notebook
             order = [c.name for c in nb.source_cells]
             solution = {c.name for c in nb.solution_cells}
             task = {c.name for c in nb.task_cells}
-            cells = [
+            graded = [
                 GradeCellInfo(c.name, float(c.max_score), c.cell_type, _kind(c, solution, task),
-                              sources.get(c.name, ""), cells.hidden_lines(sources.get(c.name, "")))
+                              sources.get(c.name, ""))
                 for c in list(nb.grade_cells) + list(nb.task_cells)
             ]
-            cells.sort(key=lambda c: order.index(c.grade_id) if c.grade_id in order else len(order))
-            notebooks[nb.name] = NotebookInfo(nb.name, cells)
+            graded.sort(key=lambda c: order.index(c.grade_id) if c.grade_id in order else len(order))
+            notebooks[nb.name] = NotebookInfo(nb.name, graded)
     return notebooks
 
 

@@ -42,7 +42,8 @@ def significant_lines(lines: list[str]) -> set[str]:
             if len(line.strip()) >= MIN_QUOTE or BEGIN_HIDDEN in line or END_HIDDEN in line}
 
 
-def _failing_line(traceback: list[str]) -> int | None:
+def failing_line(traceback: list[str]) -> int | None:
+    """The line of the cell where an error was raised (its outermost frame in the cell)."""
     for entry in traceback:
         match = FRAME.search(ANSI.sub("", entry))
         if match:
@@ -56,7 +57,7 @@ def _scrub_lines(text: str, hidden: set[str]) -> str:
 
 def scrub_error(output, source: str, hidden: set[str]) -> None:
     """Keep a visible failure's message, hide a hidden one's; never quote hidden code."""
-    line = _failing_line(output.get("traceback", []))
+    line = failing_line(output.get("traceback", []))
     if line is None or line in cells.hidden_line_numbers(source) or _quotes(hidden, output.get("evalue", "")):
         output["evalue"] = HIDDEN_FAILED
         output["traceback"] = [f"{output.get('ename', 'Error')}: {HIDDEN_FAILED}"]

@@ -1,0 +1,113 @@
+"""Each chapter, run once per test session and shared by every test that needs it.
+
+``chapter(assignment)`` gives lazily computed, cached results:
+
+- ``executed``: the instructor notebook run headless (and what the network guard refused);
+- ``graded``: a temporary course where stock nbgrader generated the student version and
+  the course's grader (probes on, isolated as the machine allows) graded three
+  submissions: the solution, the untouched student version ("blank") and the solution
+  with every plausible wrong answer of ``tests/wrong_answers/<id>.yaml`` put in ("wrong").
+
+Tests of one chapter share an xdist group, so under ``pytest -n 2`` each chapter is
+executed and graded once, on one worker, while the other worker takes another chapter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from course import coursedir, paths
+from course.authoring.execute import execute
+from course.cells import cells_by_id
+from course.grading.autograde import Options, grade
+from course.grading.outcomes import Result
+
+
+def chapter_params() -> list:
+    """One pytest param per chapter, in the chapter's xdist group."""
+    return [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in paths.assignments(paths.SOURCE)]
+
+
+def wrong_answers(assignment: str) -> list[dict]:
+    return yaml.safe_load((paths.ROOT / "tests" / "wrong_answers" / f"{assignment}.yaml").read_text())
+
+
+def with_wrong_answers(assignment: str) -> nbformat.NotebookNode:
+    """The solution notebook with every declared plausible wrong answer put in."""
+    nb = nbformat.read(paths.notebook(assignment), as_version=4)
+    by_id = cells_by_id(nb)
+    for entry in wrong_answers(assignment):
+        by_id[entry["answer_cell"]].source = entry["source"]
+    return nb
+
+
+@dataclass
+class Graded:
+    release: Path                               # what nbgrader generated today
+    results: dict[str, Result]                  # student -> the grader's result
+    autograded: dict[str, nbformat.NotebookNode]  # student -> the graded notebook, outputs included
+
+
+class Chapter:
+    def __init__(self, assignment: str, folder: Path, netlog: Path):
+        self.assignment, self.folder, self.netlog = assignment, folder, netlog
+        self.notebook = paths.notebook(assignment)
+
+    @cached_property
+    def executed(self) -> tuple[nbformat.NotebookNode, str]:
+        """The instructor notebook, executed; and the connections the guard refused meanwhile."""
+        before = self.netlog.read_text() if self.netlog.exists() else ""
+        nb = execute(self.notebook)
+        after = self.netlog.read_text() if self.netlog.exists() else ""
+        return nb, after[len(before):]
+
+    @cached_property
+    def graded(self) -> Graded:
+        course = coursedir.create(self.folder / "course", [self.assignment])
+        release = coursedir.generate(course.root, self.assignment)
+        name = self.notebook.name
+        wrong = self.folder / name
+        nbformat.write(with_wrong_answers(self.assignment), wrong)
+        for student, notebook in (("solution", self.notebook), ("blank", release / name), ("wrong", wrong)):
+            target = course.submitted / student / self.assignment
+            target.mkdir(parents=True)
+            shutil.copy2(notebook, target / name)
+        workers = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
+        batch = grade(course, [self.assignment], Options(workers=workers, progress=False))
+        results = {r.student: r for r in batch.results}
+        autograded = {}
+        for student in results:
+            path = course.autograded / student / self.assignment / name
+            if path.exists():
+                autograded[student] = nbformat.read(path, as_version=4)
+        return Graded(release, results, autograded)
+
+
+@pytest.fixture(scope="session")
+def netlog(tmp_path_factory):
+    """Kernels started by the tests note every refused connection here."""
+    log = tmp_path_factory.mktemp("netguard") / "refused.log"
+    os.environ["COURSE_NETGUARD_LOG"] = str(log)
+    yield log
+    os.environ.pop("COURSE_NETGUARD_LOG", None)
+
+
+@pytest.fixture(scope="session")
+def chapter(tmp_path_factory, netlog):
+    """``chapter(assignment)``: the chapter's shared, lazily computed results."""
+    made: dict[str, Chapter] = {}
+
+    def get(assignment: str) -> Chapter:
+        if assignment not in made:
+            made[assignment] = Chapter(assignment, tmp_path_factory.mktemp(assignment), netlog)
+        return made[assignment]
+
+    return get
