@@ -35,9 +35,19 @@ def test_latency_advances_a_simulated_clock_per_operation(table):
 
 def test_latency_can_target_some_operations_only(table):
     clock = SimulatedClock()
-    faults.add_latency(table, 0.5, clock=clock, operations=["Query"])
+    seen = []
+    faults.add_latency(table, lambda op: seen.append(op) or 0.5, clock=clock, operations=["Query"])
     table.put_item(TableName="t", Item={"k": {"S": "a"}})
-    assert clock.now() == 0
+    assert clock.now() == 0, "an operation that is not targeted gets no latency"
+    found = table.query(TableName="t", KeyConditionExpression="k = :k",
+                        ExpressionAttributeValues={":k": {"S": "a"}})
+    assert found["Count"] == 1, "the delayed call still reaches moto"
+    assert clock.now() == pytest.approx(0.5), "the targeted operation advances the clock"
+    table.get_item(TableName="t", Key={"k": {"S": "a"}})
+    table.query(TableName="t", KeyConditionExpression="k = :k",
+                ExpressionAttributeValues={":k": {"S": "a"}})
+    assert clock.now() == pytest.approx(1.0), "once per targeted call, never for the others"
+    assert seen == ["Query", "Query"], "the latency function is asked with the operation's name"
 
 
 def test_errors_fail_the_given_fraction_of_calls_reproducibly(table):
