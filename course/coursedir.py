@@ -88,12 +88,24 @@ def load(root: Path | None = None) -> Course:
                   exchange_root=Path(exchange) if exchange else None)
 
 
-def create(root: Path, assignments: list[str] = (), source: Path = paths.SOURCE) -> Course:
-    """A course directory at ``root``: this repository's config and ``assignments`` from ``source``."""
+def create(root: Path, assignments: list[str] = (), source: Path = paths.SOURCE, *,
+           config: str | None = None, notebooks: bool = True) -> Course:
+    """A course directory at ``root`` holding ``assignments`` copied from ``source``.
+
+    ``config`` is the text of its ``nbgrader_config.py`` (default: this repository's).
+    With ``notebooks=False`` only the assignments' other files are copied (what a
+    grading job needs beside a submission; a missing source folder is then empty).
+    """
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(paths.ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    (root / "nbgrader_config.py").write_text(
+        config if config is not None else (paths.ROOT / "nbgrader_config.py").read_text())
+    skip = shutil.ignore_patterns(".ipynb_checkpoints", *([] if notebooks else ["*.ipynb"]))
     for assignment in assignments:
-        shutil.copytree(source / assignment, root / "source" / assignment)
+        target = root / "source" / assignment
+        if notebooks or (source / assignment).is_dir():
+            shutil.copytree(source / assignment, target, ignore=skip)
+        else:
+            target.mkdir(parents=True)
     return load(root)
 
 

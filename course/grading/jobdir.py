@@ -11,8 +11,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from course.grading import isolation
+from course import coursedir
 from course.coursedir import Course
+from course.grading import isolation
 from course.grading.snapshot import Snapshot
 from course.grading.worker import Job
 
@@ -41,17 +42,6 @@ def config_text(course: Course, root: Path, course_id: str, budget: float, probe
                                        course_id=course_id, budget=float(budget), probes=probes)
 
 
-def _copy_non_notebooks(src: Path, dest: Path) -> None:
-    dest.mkdir(parents=True, exist_ok=True)
-    if not src.is_dir():
-        return
-    for path in src.rglob("*"):
-        if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
-            target = dest / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-
-
 def prepare(job_dir: Path, course: Course, snapshot: Snapshot, student: str, submission: Path,
             notebooks: list[str], *, budget: float, limits: isolation.KernelLimits,
             isolate_network: bool = True, probes: bool = True, student_info: dict | None = None,
@@ -59,11 +49,9 @@ def prepare(job_dir: Path, course: Course, snapshot: Snapshot, student: str, sub
     """Lay out ``job_dir`` for one student's assignment; returns the worker's job."""
     assignment = snapshot.assignment
     root = job_dir / "course"
-    (root / "source").mkdir(parents=True)
-    _copy_non_notebooks(course.source / assignment, root / "source" / assignment)
+    coursedir.create(root, [assignment], course.source, notebooks=False,
+                     config=config_text(course, root, course.course_id, budget, probes))
     shutil.copy2(snapshot.db_file, root / "gradebook.db")
-    (root / "nbgrader_config.py").write_text(
-        config_text(course, root, course.course_id, budget * 1.0, probes))
     dest = root / "submitted" / student / assignment
     dest.mkdir(parents=True)
     for path in submission.rglob("*"):

@@ -1,6 +1,6 @@
 """A tiny nbgrader assignment and a class of synthetic submissions.
 
-Used by the tests, the benchmark and ``python -m course grade demo``: every
+Used by the tests and ``python -m course grade demo``: every
 grading outcome is produced by a real submission, never by a mock.
 """
 
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from course import cells
 
 ASSIGNMENT = "tiny"
 NOTEBOOK = "tiny"
@@ -26,7 +28,7 @@ def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: f
 
 def tiny_notebook() -> nbformat.NotebookNode:
     """Instructor version: two exercises, visible and hidden tests, one written answer."""
-    cells = [
+    tiny_cells = [
         new_markdown_cell("# Tiny assignment\nTwo functions and one sentence.",
                           metadata=_meta("intro", grade=False, solution=False, locked=True)),
         new_code_cell("import math", metadata=_meta("setup", grade=False, solution=False, locked=True)),
@@ -50,7 +52,7 @@ def tiny_notebook() -> nbformat.NotebookNode:
         new_markdown_cell("Why is `math.hypot` better than the formula? YOUR ANSWER HERE",
                           metadata=_meta("why-answer", grade=True, solution=True, locked=False, points=1)),
     ]
-    nb = new_notebook(cells=cells)
+    nb = new_notebook(cells=tiny_cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
@@ -65,14 +67,14 @@ def write_source(course_root: Path) -> Path:
 
 def _edit(nb: nbformat.NotebookNode, grade_id: str, source: str) -> None:
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+        if cells.grade_id(cell) == grade_id:
             cell.source = source
             return
     raise KeyError(grade_id)
 
 
 def _without(nb: nbformat.NotebookNode, grade_id: str) -> None:
-    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
+    nb.cells = [c for c in nb.cells if cells.grade_id(c) != grade_id]
 
 
 RIGHT_DOUBLE = "def double(x):\n    return 2 * x"
