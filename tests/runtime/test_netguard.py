@@ -1,8 +1,9 @@
 """The network guard refuses off-machine connections before any packet or DNS lookup.
 
 These tests never send a packet off the machine even if the guard is broken:
-the socket layer under the guard is replaced by recorders, and the end-to-end
-check runs in a fresh network namespace that has no route anywhere.
+the socket layer under the guard is replaced by recorders (the ``recorder``
+fixture in conftest.py), and the end-to-end check runs in a fresh network
+namespace that has no route anywhere.
 """
 
 from __future__ import annotations
@@ -19,41 +20,6 @@ import pytest
 
 import course
 from course.runtime import netguard
-
-
-class Recorder:
-    """Stands in for the real socket functions: records, never sends."""
-
-    def __init__(self):
-        self.connects: list[object] = []
-        self.lookups: list[object] = []
-
-    def connect(self, sock, address):
-        self.connects.append(address)
-        raise ConnectionRefusedError("recorder: nothing is sent in this test")
-
-    def connect_ex(self, sock, address):
-        self.connects.append(address)
-        return 111
-
-    def getaddrinfo(self, host, port, *args, **kwargs):
-        self.lookups.append(host)
-        raise socket.gaierror("recorder: no lookup in this test")
-
-
-@pytest.fixture()
-def recorder(monkeypatch):
-    """The guard installed over recording socket functions, restored afterwards."""
-    netguard.uninstall()
-    rec = Recorder()
-    monkeypatch.setattr(socket.socket, "connect", rec.connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", rec.connect_ex)
-    monkeypatch.setattr(socket, "getaddrinfo", rec.getaddrinfo)
-    netguard.install()
-    yield rec
-    netguard.uninstall()
-    monkeypatch.undo()
-    netguard.install()
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "app.localhost"])

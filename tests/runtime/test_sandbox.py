@@ -11,8 +11,11 @@ import threading
 
 import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
 
 import course
+from course.runtime import netguard
 from course.runtime import sandbox as sb
 
 
@@ -34,11 +37,41 @@ def test_real_credentials_are_replaced_by_fake_ones(sandbox):
     assert os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] == "disabled"
 
 
-def test_calls_with_real_looking_credentials_stay_on_the_machine(sandbox):
+ONE_TRY = Config(retries={"total_max_attempts": 1})  # no back-off when the guard is off
+
+
+def _would_leave(sandbox):
+    """Calls that moto does not answer in this process: each would open a connection.
+
+    A client pointed at a host that is neither AWS nor loopback (moto lets it
+    through to the network), and the default client once the mock is stopped.
+    """
+    yield "aws-mirror.example.com", lambda: boto3.client(
+        "s3", endpoint_url="https://aws-mirror.example.com", config=ONE_TRY).list_buckets()
+    sandbox.stop()
+    yield "s3.amazonaws.com", lambda: boto3.client("s3", config=ONE_TRY).list_buckets()
+
+
+def test_calls_with_real_looking_credentials_stay_on_the_machine(sandbox, recorder):
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="course-data")
     s3.put_object(Bucket="course-data", Key="k", Body=b"v")
     assert s3.get_object(Bucket="course-data", Key="k")["Body"].read() == b"v"
+    assert recorder.lookups == [] and recorder.connects == [], "moto answered in this process"
+    for host, call in _would_leave(sandbox):
+        with pytest.raises(Exception, match=f"Blocked a network connection to {host}"):
+            call()
+        assert recorder.lookups == [] and recorder.connects == [], \
+            f"a call to {host} reached the socket layer: the network guard is off"
+
+
+def test_without_the_guard_those_calls_would_reach_the_network(sandbox, recorder):
+    """The control: the calls above really open connections (here only into the recorder)."""
+    netguard.uninstall()
+    for host, call in _would_leave(sandbox):
+        with pytest.raises(EndpointConnectionError):
+            call()
+    assert recorder.lookups == ["aws-mirror.example.com", "s3.amazonaws.com"]
 
 
 def test_moto_is_loaded_before_any_boto3_session():
