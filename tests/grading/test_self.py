@@ -20,7 +20,7 @@ def test_self_grade_scores_shows_visible_messages_and_leaves_the_file_alone(tmp_
     os.utime(notebook, (1_000_000_000, 1_000_000_000))
     before = (notebook.read_bytes(), notebook.stat().st_mtime_ns)
 
-    status = selfgrade.run(notebook, None, 30.0, source=released / "source")
+    status = selfgrade.grade_and_report(notebook, None, 30.0, source=released / "source")
 
     printed = capsys.readouterr().out
     assert status == 0
