@@ -129,10 +129,13 @@ def tool_environment(**overrides: str) -> dict[str, str]:
     return env
 
 
-def nbgrader(args: list[str], course_root: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run a stock nbgrader command in ``course_root``; with ``check``, raise when it fails."""
+def nbgrader(args: list[str], course_root: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """Run a stock nbgrader command in ``course_root`` (``env``: extra variables for it).
+
+    With ``check``, raise when it fails.
+    """
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root,
-                            env=tool_environment(), capture_output=True, text=True, check=False)
+                            env=tool_environment(**env), capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed in {course_root}:\n"
                            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")

@@ -8,18 +8,16 @@ export to CSV with the per-exercise summary.
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from course import coursedir
 from course.__main__ import main
 from course.grading import synthetic
-from course.coursedir import tool_environment
 from course.grading.demo import build_course
 
 pytestmark = pytest.mark.slow
@@ -27,9 +25,7 @@ COURSE_ID = "tinycourse"
 
 
 def nbgrader(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = tool_environment(COURSE_ID=COURSE_ID)
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
-                            capture_output=True, text=True, check=False)
+    result = coursedir.nbgrader(list(args), cwd, check=False, COURSE_ID=COURSE_ID)
     assert result.returncode == 0, f"nbgrader {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
     return result
 
