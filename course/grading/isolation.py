@@ -152,7 +152,9 @@ def matplotlib_cache() -> str:
 
 def describe(network: str | None, limits: KernelLimits, fence: str) -> str:
     """One line for the instructor: what the worker and the kernel launcher reported."""
-    net = network or ("in-process guard only" if limits.netguard else "not isolated")
+    # the worker switches the guard on itself when the namespace fails: the kernel's fence says so
+    guarded = limits.netguard or "in-process network guard" in fence
+    net = network or ("in-process guard only" if guarded else "not isolated")
     memory = f"{limits.memory_bytes // 1024**2} MiB" if limits.memory_bytes else "unlimited"
     return f"network: {net}; kernel: {fence}; memory limit: {memory}"
 
