@@ -1,13 +1,17 @@
 """Student code is fenced in while grading, and tampering with the test machinery is caught.
 
 Never tests the network by contacting anything: a spy submission only lists the
-interfaces its kernel sees (``socket.if_nameindex()``).
+interfaces its kernel sees (``socket.if_nameindex()``), and where a kernel has no
+network namespace its connection attempts go into a recorder under the network
+guard, in a grading process that itself runs in a network namespace with only ``lo``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 import nbformat
@@ -106,10 +110,47 @@ def fenced(tmp_path_factory):
     return course, results, spy, batch
 
 
-def test_machine_capabilities_are_reported():
-    found = isolation.probe()
+SETPRIV = shutil.which("setpriv") if LINUX_ROOT else None
+# Who the grader may run as. As root, setpriv also plays the others (nothing else needed):
+IDENTITIES = {
+    "as it is": [],
+    "a normal user": ["--reuid=65534", "--regid=65534", "--clear-groups"],
+    # what a default Docker container gives: root, but no CAP_SYS_ADMIN, so no namespaces
+    "root without CAP_SYS_ADMIN": ["--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin"],
+}
+
+
+def _run_as(identity: str, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    prefix = [SETPRIV, *IDENTITIES[identity]] if IDENTITIES[identity] else []
+    return subprocess.run(prefix + argv, capture_output=True, text=True, timeout=60, cwd="/",
+                          env={**os.environ, "PYTHONPATH": str(paths.ROOT)}, **kwargs)
+
+
+@pytest.mark.parametrize("identity", sorted(IDENTITIES))
+def test_machine_capabilities_are_reported(identity):
+    """probe() says what the OS really allows this user: checked against util-linux ``unshare``."""
+    if identity != "as it is" and not SETPRIV:
+        pytest.skip("playing another user needs root and util-linux setpriv")
+    if not shutil.which("unshare"):
+        pytest.skip("needs util-linux unshare to know the truth")
+    probed = _run_as(identity, [sys.executable, "-c",
+                                "import json; from course.grading import isolation; "
+                                "print(json.dumps(isolation.probe()))"])
+    assert probed.returncode == 0, probed.stderr
+    found = json.loads(probed.stdout)
     assert set(found) >= {"network_namespace", "mount_namespace", "rlimits", "root"}
-    if LINUX_ROOT:
+    is_root = _run_as(identity, ["id", "-u"]).stdout.strip() == "0"
+    assert found["root"] is is_root
+    # as root the grader unshares directly; as a normal user inside a user namespace
+    user_ns = [] if is_root else ["--map-root-user"]
+    can = {kind: _run_as(identity, ["unshare", *user_ns, flag, "true"]).returncode == 0
+           for kind, flag in [("net", "--net"), ("mount", "--mount")]}
+    assert found["network_namespace"] is can["net"], (identity, found, can)
+    assert found["mount_namespace"] is can["mount"], (identity, found, can)
+    assert found["rlimits"] is (os.name == "posix")
+    if identity == "root without CAP_SYS_ADMIN":
+        assert not found["network_namespace"] and not found["mount_namespace"]
+    elif LINUX_ROOT:  # root, and a normal user through a user namespace, on this machine
         assert found["network_namespace"] and found["mount_namespace"]
 
 
@@ -165,22 +206,120 @@ def test_points_won_under_tampering_are_withheld(fenced):
     assert results["silencer"].score == 2  # double-test ran before the trick: its points stand
 
 
-def test_without_namespaces_the_network_guard_and_limits_remain(tmp_path):
-    """What a machine without namespaces (macOS, containers without them) still gets."""
-    course = build_course(tmp_path / "course", {})
+# Student code that reports what fences it in. It never reaches the network: a recorder
+# goes under the kernel's network guard (or in its place when there is no guard).
+UNFENCED_SPY = r'''
+import json, os, resource, socket
+seen = {"memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
+        "secret_in_env": any(v in os.environ for v in ("COURSE_TEST_SECRET", "JUPYTER_PATH"))}
+calls = []
+def _lookup(host, port, *args, **kwargs):
+    calls.append(str(host))
+    raise socket.gaierror("recorder: nothing is sent")
+def _connect(sock, address):
+    calls.append(str(address))
+    raise ConnectionRefusedError("recorder: nothing is sent")
+guard = getattr(socket.getaddrinfo, "__globals__", {})
+seen["guard"] = "_real_getaddrinfo" in guard
+if seen["guard"]:
+    guard.update(_real_getaddrinfo=_lookup, _real_connect=_connect, _real_connect_ex=_connect)
+else:
+    socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex = _lookup, _connect, _connect
+for name, attempt in [("lookup", lambda: socket.create_connection(("s3.amazonaws.com", 443), timeout=1)),
+                      ("connect", lambda: socket.socket().connect(("192.0.2.1", 443)))]:
+    try:
+        attempt()
+        seen[name] = "went through"
+    except Exception as exc:
+        seen[name] = type(exc).__name__
+seen["reached_socket_layer"] = calls
+try:
+    block = bytearray(1536 * 1024 * 1024)
+    seen["big_allocation"] = "allowed"
+    del block
+except MemoryError:
+    seen["big_allocation"] = "MemoryError"
+print("SEEN" + json.dumps(seen))
+'''
+
+# Grades one spy submission per case in a child process and prints what each kernel saw.
+UNFENCED_RUN = r'''
+import json, os, sys
+from pathlib import Path
+import nbformat
+from course.grading import synthetic
+from course.grading.autograde import Options, grade
+from course.grading.demo import build_course
+
+root, spy, cases = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+os.environ["COURSE_TEST_SECRET"] = "instructor-only"
+report = {}
+for case in cases:
+    course = build_course(root / case, {})
     release = course.root / "release" / synthetic.ASSIGNMENT / "tiny.ipynb"
     folder = synthetic.write_submission(course.submitted, "plain", "right", release)
     nb = nbformat.read(folder / "tiny.ipynb", as_version=4)
-    _answer(nb, "double-answer", synthetic.RIGHT_DOUBLE + "\n" + (
-        "import resource, socket\n"
-        "print('GUARD', socket.getaddrinfo.__name__, resource.getrlimit(resource.RLIMIT_AS)[0])"))
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "double-answer":
+            cell.source = synthetic.RIGHT_DOUBLE + "\n" + spy
     nbformat.write(nb, folder / "tiny.ipynb")
-    batch = grade(course, [synthetic.ASSIGNMENT],
-                  Options(workers=1, budget=30, memory_mb=2048, namespaces=False, progress=False))
-    assert batch.results[0].outcome is Outcome.GRADED
-    assert "in-process guard" in batch.isolation
-    graded = (course.autograded / "plain" / synthetic.ASSIGNMENT / "tiny.ipynb").read_text()
-    assert f"GUARD _guarded_getaddrinfo {2048 * 1024 * 1024}" in graded
+    batch = grade(course, [synthetic.ASSIGNMENT], Options(workers=1, budget=30, memory_mb=1024,
+                                                          namespaces=(case != "forced"), progress=False))
+    graded = course.autograded / "plain" / synthetic.ASSIGNMENT / "tiny.ipynb"
+    text = "".join(o.get("text", "") for c in nbformat.read(graded, as_version=4).cells
+                   for o in c.get("outputs", [])) if graded.exists() else ""
+    result = batch.results[0]
+    report[case] = {"isolation": batch.isolation, "outcome": result.outcome.value, "score": result.score,
+                    "detail": result.detail,
+                    "seen": json.loads(text.split("SEEN", 1)[1].splitlines()[0]) if "SEEN" in text else None}
+print("REPORT" + json.dumps(report))
+'''
+
+NO_NAMESPACE_CASES = {
+    "forced": "Options(namespaces=False): what works everywhere",
+    "unavailable": "namespaces asked for, but the OS refuses them: the worker falls back",
+}
+
+
+@pytest.fixture(scope="module")
+def unfenced(tmp_path_factory):
+    """Both cases graded on a machine without namespaces, in a network namespace of its own.
+
+    As root, the grading process runs without CAP_SYS_ADMIN (no namespaces, like a
+    default Docker container), inside ``unshare -n`` with only ``lo``: even a broken
+    guard could send nothing. Elsewhere only the forced case runs, as this user.
+    """
+    root = tmp_path_factory.mktemp("unfenced")
+    argv = [sys.executable, "-c", UNFENCED_RUN, str(root), UNFENCED_SPY]
+    offline = (LINUX_ROOT and SETPRIV and shutil.which("unshare") and shutil.which("ip")
+               and subprocess.run(["unshare", "-n", "true"]).returncode == 0)
+    if offline:
+        argv = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "offline",
+                SETPRIV, *IDENTITIES["root without CAP_SYS_ADMIN"], *argv, *NO_NAMESPACE_CASES]
+    else:
+        argv = [*argv, "forced"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(paths.ROOT)})
+    assert "REPORT" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(done.stdout.split("REPORT", 1)[1].splitlines()[0])
+
+
+@pytest.mark.parametrize("case", sorted(NO_NAMESPACE_CASES))
+def test_without_namespaces_the_network_guard_and_limits_remain(unfenced, case):
+    """What a machine without namespaces (macOS, containers without them) still gets."""
+    if case not in unfenced:
+        pytest.skip("simulating a machine without namespaces needs Linux as root")
+    found = unfenced[case]
+    assert found["outcome"] == "graded" and found["score"] == 5, found
+    seen = found["seen"]
+    assert seen["guard"], "the kernel runs with the in-process network guard"
+    assert seen["lookup"] == seen["connect"] == "OfflineError", seen
+    assert seen["reached_socket_layer"] == [], "the guard let a connection through to the socket layer"
+    assert seen["memory_limit"] == 1024 * 1024 * 1024
+    assert seen["big_allocation"] == "MemoryError"
+    assert not seen["secret_in_env"]
+    assert found["isolation"].startswith("network: in-process guard only;"), found["isolation"]
+    assert "in-process network guard" in found["isolation"] and "memory limit: 1024 MiB" in found["isolation"]
 
 
 def _user_namespaces() -> bool:
