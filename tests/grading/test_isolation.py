@@ -313,8 +313,8 @@ def test_without_namespaces_the_network_guard_and_limits_remain(unfenced, case):
     assert found["outcome"] == "graded" and found["score"] == 5, found
     seen = found["seen"]
     assert seen["guard"], "the kernel runs with the in-process network guard"
-    assert seen["lookup"] == seen["connect"] == "OfflineError", seen
     assert seen["reached_socket_layer"] == [], "the guard let a connection through to the socket layer"
+    assert seen["lookup"] == seen["connect"] == "OfflineError", seen
     assert seen["memory_limit"] == 1024 * 1024 * 1024
     assert seen["big_allocation"] == "MemoryError"
     assert not seen["secret_in_env"]
