@@ -103,7 +103,8 @@ def export_grades(course: Course, assignments: list[str], to: Path, png: Path) -
     import pandas as pd
 
     stock_export(course, to, assignments or None)
-    grades = with_outcomes(pd.read_csv(to), latest_outcomes(course))
+    # ids stay text: all-digit ids ("007") would otherwise become numbers and miss their outcomes
+    grades = with_outcomes(pd.read_csv(to, dtype={"student_id": str}), latest_outcomes(course))
     grades.to_csv(to, index=False)
     summary = exercise_summary(course, assignments or None)
     print(f"grades: {to} ({len(grades)} rows; outcome column added)")
