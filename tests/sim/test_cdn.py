@@ -1,4 +1,4 @@
-"""course.cdn: the simulated CDN behaves as the content-delivery notebook says CloudFront does."""
+"""course.sim.cdn: the simulated CDN behaves as the content-delivery notebook says CloudFront does."""
 
 from __future__ import annotations
 
@@ -229,7 +229,7 @@ def test_s3_origin_reads_the_objects_cache_control(s3):
     assert net.get("edge-1", "/img/dam.jpg").body == b"new"
 
 
-# --- Workloads and runs ---------------------------------------------------------
+# --- Workloads and simulations ---------------------------------------------------------
 
 def test_zipf_workload_is_seeded_and_shaped():
     a = cdn.zipf_workload(n_objects=100, rate=50, duration=100, edges=4, seed=3)
@@ -263,7 +263,7 @@ def run_ttl(ttl, edges=4, regional=False, rate=40, duration=300, seed=5):
     workload = cdn.zipf_workload(n_objects=500, rate=rate, duration=duration, edges=edges, seed=seed)
     net = cdn.CDN(cdn.DictOrigin.uniform(f"max-age={ttl}"), edges=workload.edges,
                   default_policy=HONOUR_ORIGIN, regional=regional)
-    return cdn.run(net, workload), workload, net
+    return cdn.simulate(net, workload), workload, net
 
 
 def test_ttl_zero_sends_every_request_to_the_origin():
@@ -296,15 +296,15 @@ def test_steady_state_origin_rate_matches_the_renewal_formula():
     assert result.origin_rps == pytest.approx(predicted, rel=0.05)
 
 
-def test_run_moves_the_clock_to_the_end_and_can_continue():
+def test_simulate_moves_the_clock_to_the_end_and_can_continue():
     result, workload, net = run_ttl(60, duration=100)
     assert net.clock.now() == pytest.approx(100)
-    again = cdn.run(net, workload)                           # warm caches now
+    again = cdn.simulate(net, workload)                         # warm caches now
     assert again.edge_hit_ratio > result.edge_hit_ratio
     assert net.clock.now() == pytest.approx(200)
 
 
-def test_run_refuses_a_workload_for_other_edges():
+def test_simulate_refuses_a_workload_for_other_edges():
     workload = cdn.zipf_workload(n_objects=5, rate=1, duration=10, edges=3)
     with pytest.raises(ValueError, match="edges the CDN lacks"):
-        cdn.run(cdn.CDN(cdn.DictOrigin.uniform(None), edges=2), workload)
+        cdn.simulate(cdn.CDN(cdn.DictOrigin.uniform(None), edges=2), workload)
