@@ -1,47 +1,16 @@
-"""Unit tests for course.replication: lag, stale reads, failover data loss, last writer wins."""
+"""Unit tests for course.sim.replication: lag, stale reads, failover data loss, last writer wins."""
 
 from __future__ import annotations
 
-import random
 import statistics
 
+import numpy as np
 import pytest
 
+from course.sim import latency
 from course.sim import replication as rep
 from course.sim.replication import GlobalTable, Replica, RegionalWrite, ReplicatedDatabase
-
-
-# ----------------------------------------------------------------------------- lag models
-
-
-def test_lag_models_are_seeded_and_have_the_promised_shape():
-    rng_a, rng_b = random.Random(3), random.Random(3)
-    lag = rep.exponential_lag(0.2)
-    a = [lag(rng_a) for _ in range(5000)]
-    b = [lag(rng_b) for _ in range(5000)]
-    assert a == b
-    assert statistics.fmean(a) == pytest.approx(0.2, rel=0.08)
-    assert min(a) >= 0
-
-    floored = rep.exponential_lag(0.1, floor=0.05)
-    assert min(floored(rng_a) for _ in range(1000)) >= 0.05
-
-    bounded = rep.uniform_lag(0.1, 0.3)
-    draws = [bounded(rng_a) for _ in range(1000)]
-    assert 0.1 <= min(draws) and max(draws) <= 0.3
-
-    median = statistics.median(rep.lognormal_lag(0.05, 0.8)(rng_a) for _ in range(5001))
-    assert median == pytest.approx(0.05, rel=0.1)
-
-    assert rep.as_lag(0.25)(rng_a) == 0.25
-    assert rep.as_lag(lag) is lag
-
-
-@pytest.mark.parametrize("bad", [lambda: rep.constant_lag(-1), lambda: rep.exponential_lag(0),
-                                 lambda: rep.uniform_lag(0.3, 0.1), lambda: rep.lognormal_lag(0)])
-def test_lag_models_reject_impossible_parameters(bad):
-    with pytest.raises(ValueError):
-        bad()
+from course.sim.workload import poisson_arrivals
 
 
 # ----------------------------------------------------------------------------- primary and replicas
@@ -165,7 +134,7 @@ def test_writes_and_failovers_must_follow_time_order():
 
 def test_same_seed_same_timeline_different_seed_different_timeline():
     def timeline(seed):
-        db = ReplicatedDatabase(["r1", "r2"], lag=rep.exponential_lag(0.2), seed=seed)
+        db = ReplicatedDatabase(["r1", "r2"], lag=latency.Exponential(0.2), seed=seed)
         for i in range(200):
             db.write(f"k{i % 7}", i, at=i * 0.05)
         return [db.applied_through(r, t / 10) for r in ("r1", "r2") for t in range(100)]
@@ -182,11 +151,8 @@ def test_expected_loss_on_failover_follows_littles_law():
     assert {len(steady.writes_lost_if_failover(f, "r1")) for f in (5.001, 9.5, 13.27)} == {10}
     assert steady.mean_lag("r1") == pytest.approx(0.2)
 
-    db = ReplicatedDatabase([Replica("r1", lag=rep.exponential_lag(0.2))], seed=11)
-    rng = random.Random(5)
-    t = 0.0
-    while t < 400:
-        t += rng.expovariate(50)
+    db = ReplicatedDatabase([Replica("r1", lag=latency.Exponential(0.2))], seed=11)
+    for t in poisson_arrivals(np.random.default_rng(5), 50, 400).tolist():
         db.write("k", t, at=t)
     losses = [len(db.writes_lost_if_failover(f, "r1")) for f in (10 + 0.37 * i for i in range(1000))]
     assert statistics.fmean(losses) == pytest.approx(50 * db.mean_lag("r1"), rel=0.1)
@@ -196,7 +162,7 @@ def test_expected_loss_on_failover_follows_littles_law():
 
 def test_stale_reads_grow_with_lag():
     def stale_share(mean_lag):
-        db = ReplicatedDatabase([Replica("r1", lag=rep.exponential_lag(mean_lag))], seed=2)
+        db = ReplicatedDatabase([Replica("r1", lag=latency.Exponential(mean_lag))], seed=2)
         for i in range(400):
             db.write(f"acct-{i % 20}", i, at=i * 0.05)
         reads = [(f"acct-{i % 20}", 0.5 + i * 0.013) for i in range(1500)]
@@ -269,7 +235,7 @@ def test_writes_that_saw_each_other_are_not_conflicts():
 
 
 def test_a_late_arriving_older_write_never_replaces_a_newer_one():
-    table = GlobalTable(["a-region", "b-region", "c-region"], lag=rep.uniform_lag(0.1, 3.0), seed=9)
+    table = GlobalTable(["a-region", "b-region", "c-region"], lag=latency.Uniform(0.1, 3.0), seed=9)
     for i in range(30):
         table.put(["a-region", "b-region", "c-region"][i % 3], "k", i, at=i * 0.2)
     for region in table.regions:
