@@ -98,6 +98,7 @@ def test_record_stores_scores_comments_penalty_timestamp_and_withholds(course, t
     (job_autograded / "plots").mkdir(parents=True)
     (job_autograded / "plots" / "fig.png").write_bytes(b"png")
     (job_autograded / "tiny.ipynb").write_text("nbgrader's copy, not ours")
+    (job_autograded / "extra.ipynb").write_text("half-run notebook of a kernel that died")
     with Gradebook(course.db_url, COURSE_ID) as gb:
         gb.find_grade("why-answer", "tiny", ASSIGNMENT, "alice").manual_score = 1.0
         gb.db.commit()
@@ -120,6 +121,7 @@ def test_record_stores_scores_comments_penalty_timestamp_and_withholds(course, t
     dest = course.autograded / "alice" / ASSIGNMENT
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()) == \
         ["plots/fig.png", "tiny.ipynb"], "graded notebooks and nbgrader's other files, nothing else"
+    assert not (dest / "extra.ipynb").exists(), "a notebook that was not graded has no autograded copy"
     assert json.loads((dest / "tiny.ipynb").read_text()) == {"graded": "tiny"}
     assert (dest / "plots" / "fig.png").read_bytes() == b"png"
     assert all(not p.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)

@@ -45,6 +45,7 @@ def laid_out(tmp_path):
     write(submission / "broken.ipynb", "{not json")           # precheck found it unreadable
     write(submission / "nested" / "tiny.ipynb", "a notebook in a subfolder")
     write(submission / ".ipynb_checkpoints" / "tiny-checkpoint.ipynb")
+    write(submission / ".ipynb_checkpoints" / "notes-checkpoint.txt")
     write(submission / "timestamp.txt", "2026-03-01 12:00:00 UTC")
     write(submission / "data" / "mine.csv", "alice's data")
     limits = KernelLimits(memory_bytes=123 * 1024**2, cpu_seconds=99, hide=["/secret"], netguard=True,

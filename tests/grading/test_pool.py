@@ -116,7 +116,8 @@ def _sleeper(marker: str | None = None, *argv: str) -> subprocess.Popen:
 
 def test_kill_tree_kills_descendants_and_marked_processes_only():
     marker = f"pool-test-{uuid.uuid4().hex}/x"
-    tree = _sleeper(None, "sh", "-c", "sleep 60 & sleep 60 & wait")
+    # the grandchildren start sessions of their own, as a kernel does: killing the group misses them
+    tree = _sleeper(None, "sh", "-c", "setsid sleep 60 & setsid sleep 60 & wait")
     marked = _sleeper(marker)
     bystander = _sleeper(f"{marker}-other")   # a different job's marker: left alone
     try:
@@ -125,6 +126,7 @@ def test_kill_tree_kills_descendants_and_marked_processes_only():
             time.sleep(0.02)
         grandchildren = pool._children().get(tree.pid, [])
         assert len(grandchildren) == 2
+        assert all(os.getsid(pid) == pid for pid in grandchildren), "each in a session of its own"
         assert pool._marked(marker) == [marked.pid]
         pool.kill_tree([tree.pid], marker)
         assert tree.wait(timeout=2) == -9 and marked.wait(timeout=2) == -9
