@@ -1,14 +1,18 @@
-"""The simulated DynamoDB partitions of course.partitioning (used by 01-sharding)."""
+"""The simulated DynamoDB partitions of course.sim.partitioning (used by 01-sharding)."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from course.sim.partitioning import (HASH_SPACE, PARTITION_RCU, PARTITION_WCU, HashRange, PartitionMap, key_hash,
-                                 measure_load, moved_fraction)
+                                     measure_load, moved_fraction)
 
 KEYS = [f"c-{i:05d}" for i in range(8_000)]
 
@@ -52,9 +56,30 @@ def test_a_key_lands_on_the_partition_whose_range_holds_its_hash():
         assert r.start <= key_hash(key) < r.end
 
 
-def test_placement_is_stable_across_map_instances():
-    assert [PartitionMap(8).partition_of(k) for k in KEYS[:50]] == \
-           [PartitionMap(8).partition_of(k) for k in KEYS[:50]]
+# Where these keys land in a table of 8 partitions, on every machine, in every process, forever.
+KNOWN_PLACEMENTS = {"2025-11-28": 5, "2025-11-29": 5, "c-04211": 7, "c-04212": 0, "LAMP-42": 4,
+                    "Größe": 6, "": 6}
+PLACE_KEYS = ("from course.sim.partitioning import PartitionMap; import sys; "
+              "print([PartitionMap(8).partition_of(k) for k in sys.argv[1:]])")
+
+
+def placements_in_a_fresh_interpreter(keys: list[str], hash_seed: int) -> list[int]:
+    """``PartitionMap(8).partition_of`` of each key, computed by a new Python with PYTHONHASHSEED=hash_seed."""
+    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
+    done = subprocess.run([sys.executable, "-c", PLACE_KEYS, *keys], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return ast.literal_eval(done.stdout)
+
+
+def test_placement_is_the_same_in_every_process_whatever_its_hash_seed():
+    """The hash is stable, not Python's salted hash(): fresh interpreters with different
+    PYTHONHASHSEED place every key where this process does, and where it always did."""
+    keys = list(KNOWN_PLACEMENTS) + KEYS[:50]
+    here = PartitionMap(8).partitions_of(keys).tolist()
+    assert here[:len(KNOWN_PLACEMENTS)] == list(KNOWN_PLACEMENTS.values())
+    for seed in (1, 2):
+        assert placements_in_a_fresh_interpreter(keys, seed) == here, f"PYTHONHASHSEED={seed} moved keys"
 
 
 def test_partitions_of_matches_partition_of_for_lists_and_arrays():
