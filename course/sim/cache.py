@@ -7,8 +7,8 @@ endpoint it returns is a made-up host name. The course therefore runs the
 written in Python, and notebooks talk to it with the same redis-py calls one
 makes against ElastiCache (Valkey or Redis OSS)::
 
-    cache = course.cache.connect(endpoint["Address"], endpoint["Port"], ssl=True)
-    cache.set("product:SKU-0001", "...", ex=300)   # redis-py, as on AWS
+    page_cache = cache.connect(endpoint["Address"], endpoint["Port"], ssl=True)
+    page_cache.set("product:SKU-0001", "...", ex=300)   # redis-py, as on AWS
 
 If the environment variable ``REDIS_URL`` names a Redis or Valkey server on
 this machine (``redis://127.0.0.1:6379/0``), ``connect`` returns a real
@@ -20,12 +20,13 @@ explicitly:
 
 * **time**: fakeredis expires keys by the wall clock, so a 5-minute TTL would
   take 5 real minutes. :class:`SimulatedTimeRedis` wraps a redis-py client so
-  that keys expire by a :class:`course.faults.SimulatedClock` instead, and each
-  command advances that clock by a simulated network latency (ElastiCache
-  answers in well under a millisecond inside a VPC; fakeredis in-process
-  answers in about 0.1 ms of Python time, which says nothing about AWS).
-* **traffic**: :func:`zipf_probabilities` and :func:`sale_workload` generate a
-  skewed (Zipf) stream of page views and price changes, seeded.
+  that keys expire by a :class:`course.sim.clock.SimulatedClock` instead, and each
+  command advances that clock by a simulated network latency, in seconds
+  (:mod:`course.sim.latency`; ElastiCache answers in well under a millisecond
+  inside a VPC; fakeredis in-process answers in about 0.1 ms of Python time,
+  which says nothing about AWS).
+* **traffic**: :func:`sale_workload` draws a skewed (Zipf) stream of page views
+  and price changes, seeded, from :mod:`course.sim.workload`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ import math
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 from urllib.parse import urlparse
 
 import fakeredis
@@ -43,10 +43,10 @@ import redis
 
 from course.runtime import netguard, sandbox
 from course.sim.clock import SimulatedClock
+from course.sim.latency import PerOperation, per_operation
+from course.sim.workload import poisson_arrivals, zipf_items
 
-__all__ = [
-    "connect", "SimulatedTimeRedis", "zipf_probabilities", "zipf_sample", "Request", "sale_workload",
-]
+__all__ = ["connect", "SimulatedTimeRedis", "Request", "sale_workload"]
 
 # One fake server per (host, port), so that two clients of the same endpoint
 # (two "application servers") share one cache. The servers live as long as the
@@ -121,10 +121,10 @@ class SimulatedTimeRedis:
 
     SUPPORTED = ("get", "set", "setex", "delete", "exists", "expire", "ttl", "incr", "ping", "flushdb")
 
-    def __init__(self, client, clock: SimulatedClock, latency: float | Callable[[str], float] = 0.0):
+    def __init__(self, client, clock: SimulatedClock, latency: float | PerOperation = 0.0):
         self.client = client
         self.clock = clock
-        self._latency = latency if callable(latency) else (lambda _command, value=float(latency): value)
+        self._latency = per_operation(latency)
         self._deadlines: dict[str, float] = {}
         self.commands = 0
 
@@ -236,22 +236,6 @@ class SimulatedTimeRedis:
 
 # -- workloads ---------------------------------------------------------------
 
-def zipf_probabilities(n: int, s: float = 1.0) -> np.ndarray:
-    """P(rank k) proportional to 1 / k**s for k = 1..n (index 0 is the most popular item)."""
-    if n < 1:
-        raise ValueError(f"n must be at least 1, not {n}")
-    if s < 0:
-        raise ValueError(f"the Zipf exponent s must be >= 0, not {s}")
-    weights = 1.0 / np.arange(1, n + 1, dtype=float) ** s
-    return weights / weights.sum()
-
-
-def zipf_sample(n: int, size: int, s: float = 1.0, seed: int | None = 0) -> np.ndarray:
-    """``size`` item indexes in 0..n-1 drawn from a Zipf(s) popularity (seeded)."""
-    rng = np.random.default_rng(seed)
-    return rng.choice(n, size=size, p=zipf_probabilities(n, s))
-
-
 @dataclass(frozen=True)
 class Request:
     """One request of a workload: at ``time`` seconds, ``op`` ("read" or "write") on ``item``."""
@@ -273,12 +257,10 @@ def sale_workload(n_items: int, duration: float, read_rate: float, write_rate: f
     if duration <= 0 or read_rate < 0 or write_rate < 0:
         raise ValueError("duration must be positive and the rates non-negative")
     rng = np.random.default_rng(seed)
-    probabilities = zipf_probabilities(n_items, s)
     requests: list[Request] = []
     for op, rate in (("read", read_rate), ("write", write_rate)):
-        count = int(rng.poisson(rate * duration))
-        times = rng.uniform(0.0, duration, size=count)
-        items = rng.choice(n_items, size=count, p=probabilities)
+        times = poisson_arrivals(rng, rate, duration)
+        items = zipf_items(rng, n_items, len(times), s)
         requests += [Request(float(t), op, int(i)) for t, i in zip(times, items)]
     requests.sort(key=lambda r: (r.time, r.op))
     return requests

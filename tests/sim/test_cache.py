@@ -1,4 +1,4 @@
-"""course.cache: the offline ElastiCache data plane, simulated expiry and latency, workloads."""
+"""course.sim.cache: the offline ElastiCache data plane, simulated expiry and latency, workloads."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import socket
 from datetime import timedelta
 
 import fakeredis
-import numpy as np
 import pytest
 import redis
 
 import course
 from course.sim import cache as cc
 from course.sim.clock import SimulatedClock
+from course.sim.workload import zipf_popularity
 
 
 @pytest.fixture()
@@ -220,29 +220,6 @@ def test_bytes_and_str_keys_share_one_deadline(timed):
 
 # -- workloads ------------------------------------------------------------------
 
-def test_zipf_probabilities():
-    p = cc.zipf_probabilities(100, 1.0)
-    assert p.sum() == pytest.approx(1.0)
-    assert np.all(np.diff(p) < 0), "rank 0 is the most popular"
-    assert p[0] / p[1] == pytest.approx(2.0)
-    assert np.allclose(cc.zipf_probabilities(10, 0.0), 0.1), "s = 0 is uniform"
-    with pytest.raises(ValueError):
-        cc.zipf_probabilities(0)
-    with pytest.raises(ValueError):
-        cc.zipf_probabilities(5, -1)
-
-
-def test_zipf_sample_is_seeded_and_skewed():
-    a = cc.zipf_sample(1000, 20_000, s=1.1, seed=3)
-    b = cc.zipf_sample(1000, 20_000, s=1.1, seed=3)
-    assert np.array_equal(a, b)
-    assert a.min() >= 0 and a.max() < 1000
-    top10 = np.isin(a, np.arange(10)).mean()
-    expected = cc.zipf_probabilities(1000, 1.1)[:10].sum()
-    assert top10 == pytest.approx(expected, abs=0.02)
-    assert top10 > 0.4, "1% of the items draw a large share of the requests"
-
-
 def test_sale_workload_rates_order_and_determinism():
     w = cc.sale_workload(200, duration=1000, read_rate=20, write_rate=0.5, s=1.0, seed=11)
     assert w == cc.sale_workload(200, duration=1000, read_rate=20, write_rate=0.5, s=1.0, seed=11)
@@ -256,7 +233,7 @@ def test_sale_workload_rates_order_and_determinism():
     assert {r.op for r in w} == {"read", "write"}
     assert all(0 <= r.item < 200 for r in w)
     hot_reads = sum(r.op == "read" and r.item == 0 for r in w) / reads
-    assert hot_reads == pytest.approx(cc.zipf_probabilities(200, 1.0)[0], abs=0.01)
+    assert hot_reads == pytest.approx(zipf_popularity(200, 1.0)[0], abs=0.01)
 
 
 def test_sale_workload_rejects_nonsense():
