@@ -15,12 +15,14 @@ reducer and partitioner) lives in this importable module: functions defined
 in a notebook cannot be sent to a process started with ``spawn`` (the default
 on macOS and Windows) or ``forkserver`` (the Linux default from Python 3.14).
 
-Map tasks read their split from S3 themselves. With the course sandbox in
-server mode, pass ``endpoint_url=sandbox.endpoint_url``: a child process does
-not share the parent's in-process mock, and importing :mod:`course` in a
-freshly spawned child removes ``AWS_ENDPOINT_URL`` from its environment (it
-clears every variable that could point boto3 at real AWS), so the endpoint is
-passed explicitly rather than inherited. On real AWS it stays ``None``.
+Map tasks read their split from S3 themselves, each process with its own
+client (:func:`s3_client`), and no endpoint is passed around. A child process
+does not share the parent's in-process mock, so run the sandbox in server mode:
+it puts its 127.0.0.1 address in ``AWS_ENDPOINT_URL``, worker processes inherit
+that variable (forked or spawned), and importing :mod:`course` in a worker
+keeps an endpoint on this machine while it removes every variable that could
+reach real AWS. So ``boto3.client("s3")`` reaches the sandbox in every process
+here, and S3 itself on real AWS, where the variable is unset.
 
 Intermediate records travel as text lines ``key<TAB>v1<TAB>v2...``, like
 Hadoop Streaming, so the bytes a shuffle moves can be measured exactly.
@@ -28,20 +30,16 @@ Hadoop Streaming, so the bytes a shuffle moves can be measured exactly.
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import inspect
 import os
-import subprocess
-import sys
-import textwrap
 import time
-import types
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy as np
+
+from course.sim.workload import zipf_items
 
 # ---------------------------------------------------------------------------
 # The data: a day of access logs in Common Log Format, one object per hour.
@@ -67,11 +65,6 @@ def site_paths(n_products: int = 300) -> list[str]:
     return head + [f"/products/p{i:04d}" for i in range(1, n_products + 1)]
 
 
-def _popularity(n: int, exponent: float) -> np.ndarray:
-    weights = 1.0 / np.arange(1, n + 1) ** exponent
-    return weights / weights.sum()
-
-
 def generate_access_log(hour: int, requests: int, seed: int = 18, day: str = "01/Jun/2025",
                         zipf_exponent: float = 1.2) -> str:
     """One hour of access logs, deterministic for a given (hour, seed).
@@ -82,7 +75,7 @@ def generate_access_log(hour: int, requests: int, seed: int = 18, day: str = "01
     """
     rng = np.random.default_rng([seed, hour])
     paths = site_paths()
-    path_idx = rng.choice(len(paths), size=requests, p=_popularity(len(paths), zipf_exponent))
+    path_idx = zipf_items(rng, len(paths), requests, zipf_exponent)
     # Each path has a typical response size (log-normal), each response some jitter.
     base_size = np.random.default_rng([seed, 999]).lognormal(9.0, 1.0, size=len(paths)).astype(int) + 200
     sizes = (base_size[path_idx] * rng.uniform(0.9, 1.1, size=requests)).astype(int)
@@ -243,32 +236,32 @@ def map_split(text: str, reducers: int, mapper: Callable = path_mapper,
 _clients: dict = {}
 
 
-def s3_client(endpoint_url: str | None = None):
-    """One S3 client per process and endpoint, made from boto3's default session.
+def s3_client():
+    """This process's S3 client for the current endpoint, made from boto3's default session.
 
-    Loading the service model for a new session costs about 0.3 s of CPU; a
-    forked worker inherits the parent's default session with the model already
-    loaded. The cache is keyed by process id: a forked child must not reuse its
-    parent's client, whose open connections belong to the parent.
+    boto3 finds the endpoint as always: ``AWS_ENDPOINT_URL`` when it is set
+    (the sandbox's server mode), AWS's own otherwise. Loading the service model
+    for a new session costs about 0.3 s of CPU; a forked worker inherits the
+    parent's default session with the model already loaded. The cache is keyed
+    by process id, because a forked child must not reuse its parent's open
+    connections, and by endpoint, because a restarted sandbox serves on a new port.
     """
     import boto3
 
-    cache_key = (os.getpid(), endpoint_url)
+    cache_key = (os.getpid(), os.environ.get("AWS_ENDPOINT_URL"))
     if cache_key not in _clients:
-        _clients[cache_key] = boto3.client("s3", endpoint_url=endpoint_url)
+        _clients[cache_key] = boto3.client("s3")
     return _clients[cache_key]
 
 
 def map_task(bucket: str, key: str, reducers: int, mapper: Callable = path_mapper,
-             combiner: Callable | None = None, partitioner: Callable = partition,
-             endpoint_url: str | None = None) -> MapOutput:
+             combiner: Callable | None = None, partitioner: Callable = partition) -> MapOutput:
     """One map task: read the split ``s3://bucket/key`` and map it.
 
-    Runs in any process: it opens its own S3 client (``endpoint_url`` is the
-    sandbox server's address offline, None on real AWS).
+    Runs in any process: it reads with that process's own client (:func:`s3_client`).
     """
     started = time.perf_counter()
-    text = s3_client(endpoint_url).get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+    text = s3_client().get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
     out = map_split(text, reducers, mapper, combiner, partitioner, split=key)
     out.seconds = time.perf_counter() - started
     return out
@@ -309,8 +302,7 @@ class JobResult:
 
 def run_job(bucket: str, keys: list[str], reducers: int = 4, mapper: Callable = path_mapper,
             reducer: Callable = sum_reducer, combiner: Callable | None = None,
-            partitioner: Callable = partition, endpoint_url: str | None = None,
-            executor=None) -> JobResult:
+            partitioner: Callable = partition, executor=None) -> JobResult:
     """Map every object in ``keys``, shuffle, reduce.
 
     Without ``executor`` every task runs here, one after another; with a
@@ -319,8 +311,7 @@ def run_job(bucket: str, keys: list[str], reducers: int = 4, mapper: Callable = 
     """
     started = time.perf_counter()
     n = len(keys)
-    map_args = ([bucket] * n, keys, [reducers] * n, [mapper] * n, [combiner] * n,
-                [partitioner] * n, [endpoint_url] * n)
+    map_args = ([bucket] * n, keys, [reducers] * n, [mapper] * n, [combiner] * n, [partitioner] * n)
     run = executor.map if executor is not None else map
     map_outputs = list(run(map_task, *map_args))
     parts = shuffle(map_outputs, reducers)
@@ -334,65 +325,3 @@ def run_job(bucket: str, keys: list[str], reducers: int = 4, mapper: Callable = 
     records = [sum(p.count(b"\n") for p in part) for part in parts]
     return JobResult(output=output, map_outputs=map_outputs, reducer_records=records,
                      seconds=time.perf_counter() - started, per_reducer=reduced)
-
-
-# ---------------------------------------------------------------------------
-# Running a function in a fresh interpreter (as another map task would).
-# ---------------------------------------------------------------------------
-
-def _dependencies(func: types.FunctionType, seen: set) -> tuple[list[str], list[str]]:
-    """Import lines and helper-function sources that ``func``'s global names need."""
-    imports, sources = [], []
-    names = set()
-    stack = [func.__code__]
-    while stack:
-        code = stack.pop()
-        names.update(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    for name in sorted(names):
-        if name not in func.__globals__ or name in seen:
-            continue
-        value = func.__globals__[name]
-        seen.add(name)
-        if isinstance(value, types.ModuleType):
-            imports.append(f"import {value.__name__} as {name}")
-        elif isinstance(value, types.FunctionType) and value.__module__ == func.__module__:
-            sub_imports, sub_sources = _dependencies(value, seen)
-            imports += sub_imports
-            sources += sub_sources + [textwrap.dedent(inspect.getsource(value))]
-        elif (callable(value) and getattr(value, "__module__", None) not in (None, func.__module__)
-              and "." not in getattr(value, "__qualname__", ".")):
-            imports.append(f"from {value.__module__} import {value.__qualname__} as {name}")
-        else:
-            try:
-                ast.literal_eval(repr(value))
-            except (ValueError, SyntaxError, RecursionError):
-                continue  # e.g. an attribute name that is also a notebook variable
-            imports.append(f"{name} = {value!r}")
-    return imports, sources
-
-
-def call_in_fresh_interpreter(func: Callable, calls: list[tuple], hash_seed: int | str = "random",
-                              timeout: float = 60) -> list:
-    """``[func(*args) for args in calls]`` computed by a new Python process.
-
-    The new process gets ``PYTHONHASHSEED=hash_seed``, so anything that depends
-    on Python's salted ``hash()`` can come out differently there. ``func`` is
-    rebuilt from its source (with the modules, helper functions and constants
-    it uses); arguments and results must be Python literals.
-    """
-    imports, sources = _dependencies(func, {func.__name__})
-    program = "\n".join(
-        ["import ast, sys"] + imports + sources + [
-            textwrap.dedent(inspect.getsource(func)),
-            "calls = ast.literal_eval(sys.stdin.read())",
-            f"print(repr([{func.__name__}(*args) for args in calls]))",
-        ]
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PYTHONHASHSEED"] = str(hash_seed)
-    result = subprocess.run([sys.executable, "-c", program], input=repr(list(calls)),
-                            capture_output=True, text=True, timeout=timeout, env=env)
-    if result.returncode != 0:
-        raise RuntimeError(f"{func.__name__} failed in a fresh interpreter:\n{result.stderr[-2000:]}")
-    return ast.literal_eval(result.stdout.strip())

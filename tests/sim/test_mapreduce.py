@@ -1,9 +1,11 @@
-"""Unit tests for course.mapreduce: the log generator, the job's functions, the driver."""
+"""Unit tests for course.sim.mapreduce: the log generator, the job's functions, the driver."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 
@@ -12,6 +14,7 @@ import pytest
 
 import course
 from course.sim import mapreduce as mr
+from course.sim.fresh_interpreter import call_in_fresh_interpreter
 
 LINE = '203.0.113.7 - - [01/Jun/2025:13:05:09 +0000] "GET /sale/summer HTTP/1.1" 200 5120'
 BUCKET = "test-access-logs"
@@ -102,39 +105,11 @@ def test_partition_is_stable_across_processes_and_hash_is_not():
     calls = [(f"/p{i}", 8) for i in range(50)]
     here = [mr.partition(*c) for c in calls]
     for seed in (1, 2):
-        assert mr.call_in_fresh_interpreter(mr.partition, calls, hash_seed=seed) == here
-    one = mr.call_in_fresh_interpreter(salted, calls, hash_seed=1)
-    two = mr.call_in_fresh_interpreter(salted, calls, hash_seed=2)
+        assert call_in_fresh_interpreter(mr.partition, calls, hash_seed=seed) == here
+    one = call_in_fresh_interpreter(salted, calls, hash_seed=1)
+    two = call_in_fresh_interpreter(salted, calls, hash_seed=2)
     assert one != two, "str hashes differ between processes with different PYTHONHASHSEED"
-    assert one == mr.call_in_fresh_interpreter(salted, calls, hash_seed=1)
-
-
-# --- running functions in a fresh interpreter ---------------------------------
-
-SCALE = 3
-
-
-def _helper(text):
-    return hashlib.sha256(text.encode()).hexdigest()[:4]
-
-
-def uses_helper_module_and_constant(text, n):
-    return _helper(text) + "-" + str(n * SCALE)
-
-
-def failing(x):
-    raise ValueError("boom")
-
-
-def test_fresh_interpreter_rebuilds_helpers_modules_and_constants():
-    calls = [("a", 1), ("b", 2)]
-    expected = [uses_helper_module_and_constant(*c) for c in calls]
-    assert mr.call_in_fresh_interpreter(uses_helper_module_and_constant, calls, hash_seed=0) == expected
-
-
-def test_fresh_interpreter_reports_errors():
-    with pytest.raises(RuntimeError, match="boom"):
-        mr.call_in_fresh_interpreter(failing, [(1,)])
+    assert one == call_in_fresh_interpreter(salted, calls, hash_seed=1)
 
 
 # --- the job driver on the sandbox -----------------------------------------
@@ -207,40 +182,47 @@ def test_map_split_partitions_by_key():
     assert out.shuffle_bytes == sum(len(p) for p in out.partitions)
 
 
-def test_parallel_workers_read_s3_through_the_server():
+def upload_day(s3, hours: int = 4, requests: int = 200) -> tuple[list[str], dict]:
+    """A few hours of logs in BUCKET: their keys and the expected per-path totals."""
+    s3.create_bucket(Bucket=BUCKET)
+    keys, expected = [], defaultdict(lambda: [0, 0])
+    for hour in range(hours):
+        text = mr.generate_access_log(hour, requests)
+        for line in text.splitlines():
+            path, _status, size = mr.parse_line(line)
+            expected[path][0] += 1
+            expected[path][1] += size
+        key = f"access/{hour:02d}.log"
+        s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
+        keys.append(key)
+    return keys, {k: tuple(v) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_workers_reach_the_sandbox_server_without_being_told_where_it_is(start_method):
+    """The notebook's path: server mode puts the server's address in AWS_ENDPOINT_URL, worker
+    processes inherit it (importing course keeps a loopback endpoint), and map tasks pass no endpoint."""
     sandbox = course.sandbox.start(server=True, quiet=True)
     try:
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket=BUCKET)
-        keys = []
-        for hour in range(4):
-            key = f"access/{hour:02d}.log"
-            s3.put_object(Bucket=BUCKET, Key=key, Body=mr.generate_access_log(hour, 200).encode())
-            keys.append(key)
-        serial = mr.run_job(BUCKET, keys, 2, combiner=mr.sum_reducer, endpoint_url=sandbox.endpoint_url)
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            parallel = mr.run_job(BUCKET, keys, 2, combiner=mr.sum_reducer,
-                                  endpoint_url=sandbox.endpoint_url, executor=pool)
-        assert parallel.output == serial.output
-        assert all(out.pid != 0 for out in parallel.map_outputs)
-        import os
+        keys, expected = upload_day(boto3.client("s3"))
+        context = multiprocessing.get_context(start_method)
+        with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+            parallel = mr.run_job(BUCKET, keys, 2, combiner=mr.sum_reducer, executor=pool)
+        assert parallel.output == expected
         assert {out.pid for out in parallel.map_outputs} - {os.getpid()}, "map tasks ran in worker processes"
     finally:
         sandbox.stop()
 
 
-def test_spawned_workers_need_the_endpoint_passed_explicitly():
-    """A spawned worker imports course, which clears AWS_ENDPOINT_URL: the explicit endpoint still works."""
-    import multiprocessing
-
-    sandbox = course.sandbox.start(server=True, quiet=True)
+def test_map_tasks_follow_a_restarted_sandbox_to_its_new_endpoint():
+    """Re-running the notebook from the top restarts the server on a new port; the cached client must follow."""
+    first = course.sandbox.start(server=True, quiet=True)
+    keys, expected = upload_day(boto3.client("s3"), hours=2)
+    assert mr.run_job(BUCKET, keys, 2).output == expected
+    second = course.sandbox.start(server=True, quiet=True)   # stops the first server
     try:
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket=BUCKET)
-        s3.put_object(Bucket=BUCKET, Key="a.log", Body=mr.generate_access_log(1, 100).encode())
-        serial = mr.run_job(BUCKET, ["a.log"], 2, endpoint_url=sandbox.endpoint_url)
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            spawned = mr.run_job(BUCKET, ["a.log"], 2, endpoint_url=sandbox.endpoint_url, executor=pool)
-        assert spawned.output == serial.output
+        assert second.endpoint_url != first.endpoint_url
+        keys, expected = upload_day(boto3.client("s3"), hours=3)
+        assert mr.run_job(BUCKET, keys, 2).output == expected
     finally:
-        sandbox.stop()
+        second.stop()
