@@ -124,7 +124,7 @@ def tool_environment(**overrides: str) -> dict[str, str]:
     gradebook variable is dropped so a temporary course uses its own database.
     """
     env = {k: v for k, v in os.environ.items() if k != "COURSE_GRADEBOOK_URL"}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["PATH"] = os.pathsep.join(p for p in (str(Path(sys.executable).parent), env.get("PATH")) if p)
     env.update(overrides)
     return env
 
