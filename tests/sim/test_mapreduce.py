@@ -114,16 +114,12 @@ def test_partition_is_stable_across_processes_and_hash_is_not():
 
 # --- the job driver on the sandbox -----------------------------------------
 
-@pytest.fixture(scope="module")
-def day():
-    """A small day in a sandbox bucket (in-process moto): keys and the expected per-path totals."""
-    course.sandbox.start(quiet=True)
-    s3 = boto3.client("s3")
+def upload_day(s3, requests_per_hour: list[int], seed: int = 18) -> tuple[list[str], dict]:
+    """Hours of logs in BUCKET: their keys and the expected per-path totals."""
     s3.create_bucket(Bucket=BUCKET)
-    expected = defaultdict(lambda: [0, 0])
-    keys = []
-    for hour, n in enumerate(mr.hourly_requests(24_000)[:6]):
-        text = mr.generate_access_log(hour, n, seed=7)
+    keys, expected = [], defaultdict(lambda: [0, 0])
+    for hour, requests in enumerate(requests_per_hour):
+        text = mr.generate_access_log(hour, requests, seed=seed)
         for line in text.splitlines():
             path, _status, size = mr.parse_line(line)
             expected[path][0] += 1
@@ -131,7 +127,14 @@ def day():
         key = f"access/{hour:02d}.log"
         s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
         keys.append(key)
-    yield keys, {k: tuple(v) for k, v in expected.items()}
+    return keys, {k: tuple(v) for k, v in expected.items()}
+
+
+@pytest.fixture(scope="module")
+def day():
+    """A small day in a sandbox bucket (in-process moto): keys and the expected per-path totals."""
+    course.sandbox.start(quiet=True)
+    yield upload_day(boto3.client("s3"), mr.hourly_requests(24_000)[:6], seed=7)
     course.sandbox.start(quiet=True).stop()
 
 
@@ -182,20 +185,6 @@ def test_map_split_partitions_by_key():
     assert out.shuffle_bytes == sum(len(p) for p in out.partitions)
 
 
-def upload_day(s3, hours: int = 4, requests: int = 200) -> tuple[list[str], dict]:
-    """A few hours of logs in BUCKET: their keys and the expected per-path totals."""
-    s3.create_bucket(Bucket=BUCKET)
-    keys, expected = [], defaultdict(lambda: [0, 0])
-    for hour in range(hours):
-        text = mr.generate_access_log(hour, requests)
-        for line in text.splitlines():
-            path, _status, size = mr.parse_line(line)
-            expected[path][0] += 1
-            expected[path][1] += size
-        key = f"access/{hour:02d}.log"
-        s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
-        keys.append(key)
-    return keys, {k: tuple(v) for k, v in expected.items()}
 
 
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
@@ -204,7 +193,7 @@ def test_workers_reach_the_sandbox_server_without_being_told_where_it_is(start_m
     processes inherit it (importing course keeps a loopback endpoint), and map tasks pass no endpoint."""
     sandbox = course.sandbox.start(server=True, quiet=True)
     try:
-        keys, expected = upload_day(boto3.client("s3"))
+        keys, expected = upload_day(boto3.client("s3"), [200] * 4)
         context = multiprocessing.get_context(start_method)
         with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
             parallel = mr.run_job(BUCKET, keys, 2, combiner=mr.sum_reducer, executor=pool)
@@ -217,12 +206,12 @@ def test_workers_reach_the_sandbox_server_without_being_told_where_it_is(start_m
 def test_map_tasks_follow_a_restarted_sandbox_to_its_new_endpoint():
     """Re-running the notebook from the top restarts the server on a new port; the cached client must follow."""
     first = course.sandbox.start(server=True, quiet=True)
-    keys, expected = upload_day(boto3.client("s3"), hours=2)
+    keys, expected = upload_day(boto3.client("s3"), [200] * 2)
     assert mr.run_job(BUCKET, keys, 2).output == expected
     second = course.sandbox.start(server=True, quiet=True)   # stops the first server
     try:
         assert second.endpoint_url != first.endpoint_url
-        keys, expected = upload_day(boto3.client("s3"), hours=3)
+        keys, expected = upload_day(boto3.client("s3"), [200] * 3)
         assert mr.run_job(BUCKET, keys, 2).output == expected
     finally:
         second.stop()
