@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
 SOURCE = ROOT / "source"
 RELEASE = ROOT / "release"
 WORKSPACE = ROOT / "workspace"

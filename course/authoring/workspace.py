@@ -17,7 +17,7 @@ from pathlib import Path
 from course import paths
 
 MANIFEST = ".course-release.json"
-LAB_SETTINGS = Path(__file__).resolve().parent / "lab"  # overrides.json: no news, no update check
+LAB_SETTINGS = paths.PACKAGE / "lab"  # overrides.json: no news, no update check
 LAB_FLAGS = [
     "--ServerApp.ip=127.0.0.1",
     f"--LabApp.app_settings_dir={LAB_SETTINGS}",

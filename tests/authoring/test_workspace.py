@@ -56,3 +56,10 @@ def test_jupyterlab_stays_on_loopback_and_does_not_call_home(tmp_path):
     for flag in ("--ServerApp.ip=127.0.0.1", "--LabApp.extension_manager=readonly",
                  "NeverCheckForUpdate", "--LabApp.news_url=None", f"root_dir={tmp_path}"):
         assert flag in command
+
+
+def test_jupyterlab_reads_the_course_settings_that_turn_off_the_news_prompt():
+    settings = workspace.LAB_SETTINGS / "overrides.json"
+    assert settings.is_file(), f"{settings} is missing: JupyterLab would ask about news"
+    assert f"--LabApp.app_settings_dir={workspace.LAB_SETTINGS}" in workspace.lab_command()
+    assert "news" in settings.read_text().lower()
