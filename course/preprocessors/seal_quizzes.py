@@ -1,4 +1,4 @@
-"""nbgrader preprocessors the course adds to ``generate_assignment``."""
+"""``SealQuizzes``: seal quiz answer keys while ``nbgrader generate_assignment`` builds release/."""
 
 from __future__ import annotations
 
