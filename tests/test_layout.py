@@ -57,6 +57,7 @@ def test_layers_import_only_what_they_may():
         "course.quiz": ("course.grading", "course.authoring", "course.sim"),
         "course.coursedir": ("course.grading", "course.authoring", "course.preprocessors"),
         "course.cells": ("course.grading", "course.authoring", "course.preprocessors"),
+        "course.checkers": ("course.grading", "course.authoring", "course.preprocessors"),
     }
     for name, imported in GRAPH.items():
         for layer, forbidden in rules.items():
