@@ -15,17 +15,19 @@ Without a mapping each field is looked up under the usual names
 (:data:`CANDIDATES`): ``operation`` is ``f``, ``client`` is ``process``,
 ``params`` is ``value``, ``status`` is ``outcome``. Outcomes are read with
 :func:`~course.checkers.history.outcome_of` (``ambiguous`` and ``timeout`` are
-unknown) unless ``outcomes`` maps the table's own words (``{"Throttled": "fail"}``).
+unknown) unless ``outcomes`` maps the table's own words (``{"Throttled": "fail"}``);
+other words are AWS error codes (:func:`call_outcome`: 4xx fail, 5xx and timeouts unknown).
+A register history needs ``f`` to be read/write/cas: map it
+(``columns={"f": lambda row: {"GetItem": "read", "PutItem": "write"}[row["operation"]]}``).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Mapping
 
 from course.checkers.history import History, Op, outcome_of
 
-__all__ = ["CANDIDATES", "from_dataframe"]
+__all__ = ["CANDIDATES", "call_outcome", "from_dataframe"]
 
 #: for each Op field, the column names tried when ``columns`` does not name one
 CANDIDATES = {
@@ -41,12 +43,41 @@ CANDIDATES = {
 
 
 def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA (a list or dict is never missing)."""
     if value is None:
         return True
+    import pandas as pd
+
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+UNKNOWN_WORDS = ("timeout", "timedout", "connection", "internal", "unavailable", "servererror",
+                 "serviceexception", "endpoint")
+
+
+def call_outcome(word: Any, status: Any = None) -> str:
+    """ok, fail or unknown for a recorded call's outcome: a name from
+    :data:`~course.checkers.history.OUTCOMES`, else an AWS error.
+
+    An error the service answered with a 4xx status, or any other named error
+    code (``ThrottlingException``, ``ConditionalCheckFailedException``), did not
+    take effect: ``fail``. A 5xx, a timeout or a lost connection may have taken
+    effect: ``unknown``, as is a call still in flight (no outcome).
+    """
+    if _missing(word):
+        return "unknown"
     try:
-        return isinstance(value, float) and math.isnan(value)
-    except TypeError:
-        return False
+        return outcome_of(word)
+    except ValueError:
+        pass
+    try:
+        code = int(status)
+    except (TypeError, ValueError):
+        code = None
+    if code is not None and code >= 400:
+        return "unknown" if code >= 500 else "fail"
+    name = str(word).replace("_", "").replace(" ", "").lower()
+    return "unknown" if any(w in name for w in UNKNOWN_WORDS) else "fail"
 
 
 def from_dataframe(frame, columns: Mapping[str, str | Callable[[dict], Any]] | None = None,
@@ -91,8 +122,8 @@ def from_dataframe(frame, columns: Mapping[str, str | Callable[[dict], Any]] | N
             value = spec(row) if callable(spec) else row[spec]
             return default if _missing(value) else value
 
-        raw = get("outcome", "ok")
-        outcome = outcome_of(table.get(str(raw).lower(), raw))
+        raw = get("outcome", None if "outcome" in columns else "ok")
+        outcome = call_outcome(table.get(str(raw).lower(), raw), row.get("status"))
         start = float(get("start"))
         end = get("end", None if "end" in columns else start)
         end = None if end is None else float(end)

@@ -177,6 +177,8 @@ def check_linearizable(history: History, initial: Any = None, *,
             if op.f not in Register.FS:
                 raise ValueError(f"{op.describe()}: a register history has only "
                                  f"read, write and cas operations")
+            if op.f == "cas" and not (isinstance(op.value, (tuple, list)) and len(op.value) == 2):
+                raise ValueError(f"{op.describe()}: a cas takes value=(expected, new)")
         found = linearization(ops, model, max_states)
         if found.ok:
             continue
@@ -193,19 +195,30 @@ def check_linearizable(history: History, initial: Any = None, *,
                   "(ops with unknown outcome may or may not take effect).",
                   history, violations,
                   recheck=lambda h: check_linearizable(h, initial, max_states=max_states),
-                  keep=lambda h: explained(h, initial))
+                  keep=lambda h: explained(h, initial, within=history))
 
 
-def explained(history: History, initial: Any = None) -> bool:
-    """True if every value an ok read returned is ``initial`` or was written (or cas-ed) by some op.
+def explained(history: History, initial: Any = None, within: History | None = None) -> bool:
+    """True if every value an ok read returned is ``initial`` or was written (or cas-ed) in ``history``.
 
-    Shrinking keeps to such histories, so that the shortest counterexample of a
-    stale read still shows the write it missed rather than a read from nowhere.
+    Reads of values that nobody wrote in ``within`` (the full history) are
+    exempt. Shrinking keeps to such sub-histories, so that the shortest
+    counterexample of a stale read still shows the write it missed rather than
+    a read from nowhere.
     """
-    written = {(op.key, _frozen(op.value if op.f == "write" else op.value[1]))
-               for op in history if op.f in ("write", "cas") and op.outcome != "fail"}
-    return all(op.result == initial or (op.key, _frozen(op.result)) in written
-               for op in history if op.f == "read" and op.ok)
+    def writes(h: History) -> set:
+        return {(op.key, _frozen(op.value if op.f == "write" else op.value[1]))
+                for op in h if op.f in ("write", "cas") and op.outcome != "fail"}
+
+    here = writes(history)
+    anywhere = writes(within) if within is not None else None
+    for op in history:
+        if op.f != "read" or not op.ok or op.result == initial:
+            continue
+        seen = (op.key, _frozen(op.result))
+        if seen not in here and (anywhere is None or seen in anywhere):
+            return False
+    return True
 
 
 def assert_linearizable(history: History, initial: Any = None, *,

@@ -140,6 +140,10 @@ class PropertyFailure(AssertionError):
             lines.append(f"or, in a test file: {self.blob}")
         super().__init__("\n".join(line for line in lines if line))
 
+    def __reduce__(self):
+        """Pickled as a plain AssertionError with the same message."""
+        return AssertionError, (str(self),)
+
 
 @contextmanager
 def _configured(test: Callable, seed: int, max_examples: int | None) -> Iterator[None]:

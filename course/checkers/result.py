@@ -130,6 +130,10 @@ class HistoryError(AssertionError):
             _indent(self.history.table()),
         ])
 
+    def __reduce__(self):
+        """Pickled (by a worker pool, say) as a plain AssertionError with the same message."""
+        return AssertionError, (str(self),)
+
     def plot(self, path=None, **kwargs):
         """The timeline of the shortest failing history, violating operations highlighted."""
         from course.checkers.timeline import plot_timeline

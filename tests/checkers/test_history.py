@@ -143,3 +143,24 @@ def test_to_dataframe_round_trips():
     assert [(op.process, op.f, op.key, op.value, op.start, op.end, op.outcome) for op in back] == [
         (op.process, op.f, op.key, op.value, op.start, op.end, op.outcome) for op in h]
     assert back[0].meta["attempt"] == 3
+
+
+def test_recorded_aws_calls_read_their_error_codes():
+    """A fault-injection calls table: 4xx codes did not happen, 5xx/timeouts/in flight may have."""
+    calls = pd.DataFrame({
+        "call": [1, 2, 3, 4, 5, 6],
+        "operation": ["PutItem", "PutItem", "PutItem", "GetItem", "PutItem", "PutItem"],
+        "params": [{"v": 1}, {"v": 2}, {"v": 3}, {}, {"v": 5}, {"v": 6}],
+        "outcome": ["ok", "ThrottlingException", "InternalServerError", "ReadTimeoutError",
+                    "SlowDown", None],
+        "status": pd.array([200, 400, 500, None, 503, None], dtype="Int64"),
+        "start": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+        "end": [0.5, 1.5, 2.5, 3.5, 4.5, None],
+    })
+    h = from_dataframe(calls, columns={
+        "f": lambda row: {"PutItem": "write", "GetItem": "read"}[row["operation"]],
+        "value": lambda row: row["params"].get("v")})
+    assert [op.outcome for op in h] == ["ok", "fail", "unknown", "unknown", "unknown", "unknown"]
+    assert [op.f for op in h] == ["write", "write", "write", "read", "write", "write"]
+    assert h[0].meta["call"] == 1 and h[0].meta["status"] == 200
+    assert h[5].end is None

@@ -131,6 +131,31 @@ def test_the_error_carries_a_minimal_counterexample():
 def test_shrinking_keeps_the_write_a_read_saw():
     h = History([Op("b", "read", "x", result=5, start=0, end=1, outcome="ok")])
     assert not explained(h, initial=0) and explained(History(), initial=0)
+    full = History()
+    full.op("a", "write", "x", 5)
+    assert not explained(h, initial=0, within=full)      # 5 was written: keep that write
+    assert explained(h, initial=0, within=History(h))    # 5 was never written: nothing to keep
+
+
+def test_a_read_from_nowhere_elsewhere_does_not_spoil_the_stale_read_counterexample():
+    h = History()
+    h.op("c", "read", "x", result=42, start=0, end=1)   # 42 was never written
+    h.op("a", "write", "x", 1, start=2, end=3)
+    h.op("a", "write", "x", 2, start=4, end=5)
+    h.op("b", "read", "x", result=1, start=6, end=7)    # stale
+    result = check_linearizable(h, initial=0)
+    # c's process is dropped first (the rest still fails); then every write a read saw stays
+    assert [op.index for op in result.shortest()] == [1, 2, 3]
+    with pytest.raises(HistoryError) as caught:
+        result.assert_holds()
+    assert "Shortest failing history (3 of 4 operations" in str(caught.value)
+
+
+def test_a_cas_needs_expected_and_new():
+    h = History()
+    h.op("a", "cas", "x", 5)
+    with pytest.raises(ValueError, match=r"value=\(expected, new\)"):
+        check_linearizable(h)
 
 
 def test_non_register_operations_are_refused():

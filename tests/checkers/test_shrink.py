@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from course.checkers import History, HistoryError, Result, check_no_duplicate_effects, shrink
@@ -82,3 +84,10 @@ def test_a_result_is_true_when_the_property_holds():
     assert ok and ok.ok and ok.assert_holds() is ok
     assert "holds on 1 operations" in str(ok)
     assert not Result("p", "", History(), [object()])
+
+
+def test_the_error_survives_pickling_as_its_message():
+    with pytest.raises(HistoryError) as caught:
+        check_no_duplicate_effects(["m1", "m1"]).assert_holds()
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert isinstance(copy, AssertionError) and str(copy) == str(caught.value)
