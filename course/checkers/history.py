@@ -110,16 +110,16 @@ class Op:
         """True if this operation returned before ``other`` was called (real-time order)."""
         return self.deadline < other.start
 
-    def label(self) -> str:
-        """A short label: ``write x 1``, ``read x → 0``, ``send g1 m1``."""
+    def label(self, width: int = 18) -> str:
+        """A short label: ``write x 1``, ``read x → 0``, ``send g1 m1`` (values cut at ``width``)."""
         parts = [str(self.f)]
         if self.key is not None:
-            parts.append(str(self.key))
+            parts.append(_short(self.key, width))
         if self.value is not None:
-            parts.append(_short(self.value))
+            parts.append(_short(self.value, width))
         text = " ".join(parts)
         if self.result is not None or (self.f == "read" and self.ok):
-            text += f" → {_short(self.result)}"
+            text += f" → {_short(self.result, width)}"
         return text
 
     def describe(self) -> str:
@@ -130,11 +130,12 @@ class Op:
     def line(self) -> str:
         """One aligned row of a history table."""
         times = f"[{_fmt(self.start)}, {_fmt(self.end)}]"
-        return f"#{self.index:<3} {str(self.process):<10} {self.label():<24} {times:<14} {self.outcome}"
+        return (f"#{self.index:<3} {str(self.process):<10} {self.label(width=60):<24} {times:<14} "
+                f"{self.outcome}")
 
 
 def _short(value: Any, width: int = 18) -> str:
-    text = repr(value) if isinstance(value, str) and not value.isidentifier() else str(value)
+    text = repr(value) if isinstance(value, str) and (not value or " " in value) else str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -33,8 +33,11 @@ __all__ = ["assert_fifo_per_group", "assert_no_duplicate_effects", "assert_nothi
 ID_FIELDS = ("idempotency_key", "IdempotencyKey", "message_id", "MessageId", "key", "id")
 
 
-def _t(op: Op) -> str:
-    return f"t={op.start:g}" if op.end in (None, op.start) else f"t={op.start:g}–{op.end:g}"
+def _at(op: Op) -> str:
+    """Where the op is: ``at t=2–3``, or ``as sent[1]`` for an op built from a plain list."""
+    if "log" in op.meta:
+        return f"as {op.meta['log']}[{op.meta['position']}]"
+    return f"at t={op.start:g}" if op.end in (None, op.start) else f"at t={op.start:g}–{op.end:g}"
 
 
 def _split(item: Any) -> tuple[Any, Any]:
@@ -48,12 +51,12 @@ def message_history(sent: Iterable[Any], processed: Iterable[Any], *,
                     producer: Hashable = "producer", consumer: Hashable = "consumer") -> History:
     """A sequential history: ``sent`` ids (or ``(group, id)`` pairs) in send order, then ``processed`` in order."""
     h = History()
-    for item in sent:
+    for i, item in enumerate(sent):
         group, mid = _split(item)
-        h.op(producer, "send", group, mid)
-    for item in processed:
+        h.op(producer, "send", group, mid, log="sent", position=i)
+    for i, item in enumerate(processed):
         group, mid = _split(item)
-        h.op(consumer, "process", group, mid)
+        h.op(consumer, "process", group, mid, log="processed", position=i)
     return h
 
 
@@ -84,7 +87,7 @@ def effects_history(effects: Any, key: str | None = None) -> History:
             h.add(item)
             continue
         if not isinstance(item, Mapping):
-            h.op("sink", "process", None, item, start=i, end=i)
+            h.op("sink", "process", None, item, start=i, end=i, log="effects", position=i)
             continue
         name = key or next((k for k in ID_FIELDS if k in item), None)
         if name is None or name not in item:
@@ -92,8 +95,9 @@ def effects_history(effects: Any, key: str | None = None) -> History:
                            f"(tried {list(ID_FIELDS)})")
         who = item.get("process", item.get("consumer", "sink"))
         start = item.get("start", i)
+        where = {} if "start" in item else {"log": "effects", "position": i}
         h.op(who, "process", item.get("group"), item[name], start=start,
-             end=item.get("end", start), outcome=item.get("outcome", "ok"))
+             end=item.get("end", start), outcome=item.get("outcome", "ok"), **where)
     return h
 
 
@@ -109,7 +113,7 @@ def check_nothing_lost(sent: Any, processed: Iterable[Any] | None = None, *,
         if op.f == "send" and op.ok and op.value not in handled and op.value not in seen:
             seen.add(op.value)
             violations.append(Violation(
-                "lost", f"{op.value} was sent by {op.process} at {_t(op)} (ok) "
+                "lost", f"{op.value} was sent by {op.process} {_at(op)} (ok) "
                         f"and never processed", (op,)))
     return Result("nothing lost",
                   "Every message whose send was acknowledged must be processed at least once "
@@ -135,7 +139,7 @@ def check_no_duplicate_effects(effects: Any, key: str | None = None) -> Result:
     violations = []
     for mid, ops in applied.items():
         if len(ops) > 1:
-            where = " and ".join(f"by {op.process} at {_t(op)}" for op in ops)
+            where = " and ".join(f"by {op.process} {_at(op)}" for op in ops)
             violations.append(Violation(
                 "duplicate-effect", f"{mid} was applied {len(ops)} times: {where}", tuple(ops)))
     return Result("no duplicate effects",
@@ -183,9 +187,9 @@ def check_fifo_per_group(sent: Any, processed: Iterable[Any] | None = None, *,
                 if (pb.start, pb.index) < (pa.start, pa.index):
                     violations.append(Violation(
                         "fifo-order",
-                        f"group {group}: {b.value} (sent at {_t(b)}) was processed by {pb.process} "
-                        f"at {_t(pb)}, before {a.value} (sent earlier, at {_t(a)}; processed by "
-                        f"{pa.process} at {_t(pa)})", (a, b, pa, pb)))
+                        f"group {group}: {b.value} (sent {_at(b)}) was processed by {pb.process} "
+                        f"{_at(pb)}, before {a.value} (sent earlier, {_at(a)}; processed by "
+                        f"{pa.process} {_at(pa)})", (a, b, pa, pb)))
                     break
     return Result("FIFO order per message group",
                   "Within one MessageGroupId, messages must be processed in the order they were "

@@ -9,7 +9,7 @@ the *shortest* failing sub-history; ``err.plot()`` draws it::
 
     result = check_no_duplicate_effects(["m1", "m2", "m1"])
     bool(result)                  # False
-    result.violations[0].message  # "m1 was applied 2 times: by sink at t=0 and by sink at t=2"
+    result.violations[0].message  # "m1 was applied 2 times: by sink as effects[0] and by sink as effects[2]"
     result.assert_holds()         # raises HistoryError with the two applications of m1
 """
 

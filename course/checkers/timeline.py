@@ -33,19 +33,27 @@ LANE = 1.7         # distance from a lane's last row to the next lane
 
 
 class _Slots:
-    """Labels go above their bar, or below it when they would run into the previous one."""
+    """Where each label goes: above its bar, or below it when it would run into the previous
+    label of the row; pulled inside the axes at either edge."""
 
-    def __init__(self, units_per_inch: float):
-        self.per_char = 0.6 * FONT / 72 * units_per_inch   # a character's width, in time units
+    def __init__(self, xlim: tuple[float, float], axes_inches: float):
+        self.xlim = xlim
+        self.per_char = 0.6 * FONT / 72 * (xlim[1] - xlim[0]) / axes_inches  # in time units
         self.ends: dict[tuple[float, bool], float] = {}
 
-    def place(self, row: float, centre: float, text: str) -> bool:
-        half = len(text) * self.per_char / 2 + self.per_char
+    def place(self, row: float, left: float, size: float, text: str) -> tuple[float, str, bool]:
+        """(x, horizontal alignment, below) for the label of the bar [left, left + size]."""
+        half = len(text) * self.per_char / 2
+        x, align, start, stop = left + size / 2, "center", left + size / 2 - half, left + size / 2 + half
+        if stop > self.xlim[1]:
+            x, align, start, stop = left + size, "right", left + size - 2 * half, left + size
+        elif start < self.xlim[0]:
+            x, align, start, stop = left, "left", left, left + 2 * half
         free = [below for below in (False, True)
-                if self.ends.get((row, below), -math.inf) <= centre - half]
+                if self.ends.get((row, below), -math.inf) <= start - self.per_char]
         below = free[0] if free else min((False, True), key=lambda b: self.ends.get((row, b), 0))
-        self.ends[(row, below)] = centre + half
-        return below
+        self.ends[(row, below)] = stop
+        return x, align, below
 
 
 def _rows(ops: list[Op], right: float) -> dict[int, int]:
@@ -95,7 +103,7 @@ def plot_timeline(history: History | Iterable[Op], highlight: Iterable[Op] = (),
     ax = fig.add_subplot()
     labelled = len(history) <= LABELS_UP_TO
     xlim = (lo - 0.03 * span, right + 0.02 * span)
-    slots = _Slots((xlim[1] - xlim[0]) / max(width - 2.6, 1.0))
+    slots = _Slots(xlim, max(width - 2.6, 1.0))
     for op in sorted(history, key=lambda o: (o.start, o.index)):
         row = layout[op.index]
         end = right if op.end is None else op.end
@@ -107,8 +115,8 @@ def plot_timeline(history: History | Iterable[Op], highlight: Iterable[Op] = (),
                 edgecolor="black" if strong else "#555555", linewidth=2.4 if strong else 0.6,
                 zorder=3 if strong else 2)
         if labelled:
-            below = slots.place(row, left + size / 2, op.label())
-            ax.text(left + size / 2, row + (0.36 if below else -0.36), op.label(), ha="center",
+            x, align, below = slots.place(row, left, size, op.label())
+            ax.text(x, row + (0.36 if below else -0.36), op.label(), ha=align,
                     va="top" if below else "bottom", fontsize=FONT,
                     fontweight="bold" if strong else "normal",
                     color="#888888" if faded else "black", zorder=4, clip_on=False)
@@ -117,7 +125,8 @@ def plot_timeline(history: History | Iterable[Op], highlight: Iterable[Op] = (),
     ax.set_yticks([t for t, _ in ticks], [name for _, name in ticks], fontsize=10)
     ax.set_ylim(y - LANE + 1.0, -1.0)
     ax.set_xlim(*xlim)
-    ax.set_xlabel("time", fontsize=10)
+    listed = len(history) > 0 and all("log" in op.meta for op in history)
+    ax.set_xlabel("position in the list" if listed else "time", fontsize=10)
     ax.grid(axis="x", color="#E5E5E5", zorder=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -67,7 +67,7 @@ def test_indexes_survive_so_the_error_names_the_ops_of_the_full_history():
     text = str(err)
     for needed in ("Property 'no duplicate effects' does not hold.",
                    "at most once per message id",                  # what the property means
-                   "m42 was applied 2 times: by sink at t=42 and by sink at t=50",  # who, when
+                   "m42 was applied 2 times: by sink as effects[42] and by sink as effects[50]",  # who, where
                    "Shortest failing history (2 of 51 operations",
                    "#42 ", "#50 "):
         assert needed in text, needed

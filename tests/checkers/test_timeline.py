@@ -98,3 +98,11 @@ def test_the_error_plots_its_shortest_history(artifacts):
     ax = fig.axes[0]
     assert "shortest failing history" in ax.get_title(loc="left")
     assert len([p for p in ax.patches if p.get_height() == pytest.approx(0.62)]) == 2
+
+
+def test_labels_stay_inside_the_axes_and_lists_are_drawn_by_position():
+    with pytest.raises(HistoryError) as caught:
+        assert_no_duplicate_effects(["a-long-message-id-0001", "b", "c", "a-long-message-id-0001"])
+    ax = caught.value.plot().axes[0]
+    assert ax.get_xlabel() == "position in the list"
+    assert sorted(t.get_horizontalalignment() for t in ax.texts) == ["left", "right"]
