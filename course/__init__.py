@@ -17,6 +17,7 @@ The package, by who uses it:
 
 from course import quiz
 from course.runtime import faults, netguard, sandbox
+from course.runtime import lambdas  # course.lambdas: the local Lambda runtime
 
 sandbox.use_offline_environment()
 netguard.install()

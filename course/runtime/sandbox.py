@@ -19,7 +19,7 @@ import threading
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
-from course.runtime import netguard
+from course.runtime import lambdas, netguard
 
 # moto must be imported before any boto3 session exists: a session created
 # earlier does not see moto's request hooks and would talk to real AWS.
@@ -113,6 +113,7 @@ class Sandbox:
     def reset(self) -> None:
         """Delete every mocked resource; the sandbox stays active."""
         self._mock.reset()
+        lambdas.install(self.region)  # a fresh Lambda runtime: no handlers, no pollers
 
     def stop(self) -> None:
         """Stop mocking. The network guard stays on: AWS calls now fail fast."""
@@ -121,6 +122,7 @@ class Sandbox:
             self._server.stop()
             os.environ.pop("AWS_ENDPOINT_URL", None)
         if self._mock is not None:
+            lambdas.uninstall()  # moto's own Lambda methods back
             self._mock.stop()
         self._mock = self._server = None
         if _active is self:
@@ -149,6 +151,7 @@ def start(region: str = REGION, server: bool = False, quiet: bool = False) -> Sa
         use_offline_environment(region)
         mock = moto.mock_aws(config=MOTO_CONFIG)
         mock.start(reset=True)
+        lambdas.install(region)  # the course's Lambda runtime runs handlers (course.lambdas)
         sandbox = Sandbox(region=region, _mock=mock)
         if server:
             from course.runtime.motoserver import LoopbackMotoServer
