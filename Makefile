@@ -13,9 +13,9 @@ lab: $(STAMP)
 	$(PY) -m course lab
 
 # The fast unit tests first and alone (under a minute), then notebooks, nbgrader and the
-# browser on every core, each chapter's tests on one worker (pytest-xdist groups).
+# browser; both on every core, each chapter's tests on one worker (pytest-xdist groups).
 test: $(STAMP) browser
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" --numprocesses auto
 	$(PY) -m pytest -m slow --numprocesses auto --dist loadgroup
 
 release: $(STAMP)

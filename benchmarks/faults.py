@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 import course
 from course import faults
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 
 ROUNDS = 5
 

@@ -2,7 +2,7 @@
 
 Shared building blocks, one copy each, used by every simulator and notebook:
 
-- :mod:`~course.sim.clock`: the one simulated clock (``SimulatedClock``)
+- :mod:`course.clock` (shared with the runtime): the one simulated clock (``SimulatedClock``)
 - :mod:`~course.sim.workload`: Zipf popularity and Poisson arrivals, from a seeded numpy Generator
 - :mod:`~course.sim.latency`: the latency convention: seconds; per-operation functions and
   distributions drawn from a numpy Generator

@@ -20,7 +20,7 @@ explicitly:
 
 * **time**: fakeredis expires keys by the wall clock, so a 5-minute TTL would
   take 5 real minutes. :class:`SimulatedTimeRedis` wraps a redis-py client so
-  that keys expire by a :class:`course.sim.clock.SimulatedClock` instead, and each
+  that keys expire by a :class:`course.clock.SimulatedClock` instead, and each
   command advances that clock by a simulated network latency, in seconds
   (:mod:`course.sim.latency`; ElastiCache answers in well under a millisecond
   inside a VPC; fakeredis in-process answers in about 0.1 ms of Python time,
@@ -42,7 +42,7 @@ import numpy as np
 import redis
 
 from course.runtime import netguard, sandbox
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 from course.sim.latency import PerOperation, per_operation
 from course.sim.workload import poisson_arrivals, zipf_items
 

@@ -9,7 +9,7 @@ import pytest
 
 from course.checkers import History, Op, from_dataframe
 from course.checkers.history import outcome_of
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 
 
 def test_jepsen_style_builder_pairs_calls_with_their_returns():

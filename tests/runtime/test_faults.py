@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 import course
 from course.runtime import faults
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 
 
 @pytest.fixture()

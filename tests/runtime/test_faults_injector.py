@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 import course
 from course import faults
-from course.sim.clock import RealClock, SimulatedClock
+from course.clock import RealClock, SimulatedClock
 
 
 def config(**retries) -> Config:

@@ -15,7 +15,7 @@ from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
 
 from course import faults
 from course.runtime.faults import responses
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 
 NOWHERE = "http://127.0.0.1:1"
 QUEUE = "http://127.0.0.1:1/123456789012/q"

@@ -11,7 +11,7 @@ import redis
 
 import course
 from course.sim import cache as cc
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 from course.sim.workload import zipf_popularity
 
 

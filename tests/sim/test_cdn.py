@@ -7,7 +7,7 @@ import pytest
 
 import course
 from course.sim import cdn
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 
 HONOUR_ORIGIN = cdn.CachePolicy(0, 0, cdn.ONE_YEAR, "honour-origin")
 

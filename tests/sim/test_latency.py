@@ -12,7 +12,7 @@ import pytest
 import course
 from course.sim import latency
 from course.sim.cache import SimulatedTimeRedis
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 from course.sim.replication import Replica, ReplicatedDatabase
 from course.sim.tail_latency import ShardLatency
 

@@ -42,7 +42,7 @@ class Injector:
     """Faults on some clients, and the record of their requests. Also a context manager.
 
     ``clock`` is anything with ``now()`` and ``sleep(seconds)``, such as
-    :class:`course.sim.clock.SimulatedClock`; None means real time.
+    :class:`course.clock.SimulatedClock`; None means real time.
     """
 
     def __init__(self, clients, rules: Iterable[Rule] = (), seed: Hashable | None = None, clock=None):

@@ -29,7 +29,7 @@ from course.runtime.lambdas.hooks import TooManyRequests
 from course.runtime.lambdas.invoker import Invocation, Invoker
 from course.runtime.lambdas.sqs_poller import SqsPoller
 from course.runtime.lambdas.stream_poller import StreamPoller
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 
 __all__ = ["LambdaRuntime"]
 

@@ -7,7 +7,7 @@ it is created. This package simulates the part moto leaves out, in plain
 sight, so a notebook can *measure* what a CDN does::
 
     from course.sim import cdn
-    from course.sim.clock import SimulatedClock
+    from course.clock import SimulatedClock
 
     clock = SimulatedClock()
     origin = cdn.S3Origin(s3, "news-images")                 # or cdn.DictOrigin(...)

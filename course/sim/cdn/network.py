@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 from course.sim.cdn.behaviors import Behavior
 from course.sim.cdn.cache_control import CACHING_OPTIMIZED, CachePolicy
 from course.sim.cdn.edge import CachedObject, EdgeCache, EdgeResponse
-from course.sim.clock import SimulatedClock
+from course.clock import SimulatedClock
 
 
 class CDN:

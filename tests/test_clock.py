@@ -1,4 +1,4 @@
-"""course.sim.clock: simulated time, its timers, the real clock, and SimPy on the same time line."""
+"""course.clock: simulated time, its timers, the real clock, and SimPy on the same time line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 import simpy
 
-from course.sim.clock import Clock, RealClock, SimulatedClock
+from course.clock import Clock, RealClock, SimulatedClock
 
 
 def test_simulated_time_moves_only_when_told():
