@@ -4,6 +4,9 @@ moto's own ``ThreadedMotoServer`` handles requests on many threads at once, and
 moto's backends are not thread-safe: eight threads doing conditional updates
 lose some of them. This server keeps HTTP keep-alive and many client threads,
 but lets a single request into moto at a time, so every update is applied.
+
+Whose turn it is lives in :mod:`course.runtime.moto_turn`, so that a request
+running learner code that calls AWS itself can step out while that code runs.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import make_server
+
+from course.runtime.moto_turn import TURN
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -30,10 +35,9 @@ class _OneAtATime:
 
     def __init__(self, app):
         self.app = app
-        self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        with self.lock:
+        with TURN:
             return list(self.app(environ, start_response))
 
 

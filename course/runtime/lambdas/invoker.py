@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from course.runtime.lambdas.context import LambdaContext
 from course.runtime.lambdas.handlers import HandlerError
+from course.runtime.moto_turn import outside_moto
 
 __all__ = ["Invocation", "Invoker"]
 
@@ -126,7 +127,7 @@ class Invoker:
                                 clock=self.clock, aws_request_id=request_id,
                                 log_stream_name=env.id, cold_start=cold, started_at=started)
         out = io.StringIO()
-        with _function_environment(spec, context), contextlib.redirect_stdout(out):
+        with _function_environment(spec, context), contextlib.redirect_stdout(out), outside_moto():
             self._run(self.handlers.current(spec.name, env.handler), event, context, result)
         init_s = self.environments.init_s if cold else 0.0
         result.duration_s = self.clock.now() - started + self.durations.get(spec.name, 0.0)

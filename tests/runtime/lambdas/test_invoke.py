@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -158,5 +159,30 @@ def test_server_mode_runs_handlers_for_invoke_and_for_drained_queues():
         aws.sqs.send_message(QueueUrl=url, MessageBody="x")
         course.lambdas.drain()
         assert batches == [0, 1] and box.endpoint_url.startswith("http://127.0.0.1:")
+    finally:
+        course.sandbox.start(quiet=True)
+
+
+def test_in_server_mode_a_handler_behind_invoke_can_call_aws():
+    """moto serves one request at a time; the invoke request steps out while its handler runs."""
+    box = course.sandbox.start(server=True, quiet=True)
+    try:
+        from botocore.config import Config
+
+        from tests.runtime.lambdas.conftest import Aws
+
+        aws = Aws()
+        url, _ = aws.queue("audit")
+
+        def handler(event, context):
+            aws.sqs.send_message(QueueUrl=url, MessageBody=event["note"])
+            return "sent"
+
+        aws.function("auditor", handler)
+        quick = boto3.client("lambda", config=Config(read_timeout=10, retries={"total_max_attempts": 1}))
+        response = quick.invoke(FunctionName="auditor", Payload=json.dumps({"note": "hello"}).encode())
+        assert json.loads(response["Payload"].read()) == "sent", "the handler's own AWS call hung or failed"
+        bodies = [m["Body"] for m in aws.sqs.receive_message(QueueUrl=url).get("Messages", [])]
+        assert bodies == ["hello"] and box.endpoint_url.startswith("http://127.0.0.1:")
     finally:
         course.sandbox.start(quiet=True)
