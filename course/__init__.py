@@ -7,8 +7,10 @@ leave this machine are refused (see :mod:`course.runtime.netguard`).
 The package, by who uses it:
 
 - the learner's runtime: :mod:`course.runtime` (``course.sandbox``, ``course.netguard``,
-  ``course.faults``) and :mod:`course.quiz`;
+  ``course.faults``, ``course.lambdas``) and :mod:`course.quiz`;
+- one clock, simulated or real: :mod:`course.clock`;
 - chapter simulations: :mod:`course.sim` (``from course.sim import cdn``);
+- history checkers for hidden tests and experiments: :mod:`course.checkers`;
 - nbgrader course directories, commands and cells: :mod:`course.coursedir`, :mod:`course.cells`;
 - nbgrader preprocessors: :mod:`course.preprocessors`;
 - the course author's tools: :mod:`course.authoring`;
@@ -16,10 +18,9 @@ The package, by who uses it:
 """
 
 from course import quiz
-from course.runtime import faults, netguard, sandbox
-from course.runtime import lambdas  # course.lambdas: the local Lambda runtime
+from course.runtime import faults, lambdas, netguard, sandbox
 
 sandbox.use_offline_environment()
 netguard.install()
 
-__all__ = ["faults", "netguard", "quiz", "sandbox"]
+__all__ = ["faults", "lambdas", "netguard", "quiz", "sandbox"]
