@@ -54,6 +54,11 @@ class FunctionSpec:
         return f"{self.arn}:$LATEST"
 
 
+def event_source_mapping(region: str, uuid: str):
+    """moto's event source mapping ``uuid``, or None once it was deleted."""
+    return backend(region).get_event_source_mapping(uuid)
+
+
 def _from_moto(fn, region: str) -> FunctionSpec:
     invoke_config = fn.event_invoke_config[-1].config if fn.event_invoke_config else {}
     destinations = invoke_config.get("DestinationConfig", {})

@@ -59,10 +59,7 @@ class SqsPoller:
 
     def mapping(self):
         """moto's event source mapping, or None once deleted."""
-        try:
-            return functions.backend(self.region).get_event_source_mapping(self.uuid)
-        except Exception:
-            return None
+        return functions.event_source_mapping(self.region, self.uuid)
 
     def poll(self) -> int:
         esm = self.mapping()

@@ -70,10 +70,8 @@ class StreamPoller:
         self._blocked = False
 
     def mapping(self):
-        try:
-            return functions.backend(self.region).get_event_source_mapping(self.uuid)
-        except Exception:
-            return None
+        """moto's event source mapping, or None once deleted."""
+        return functions.event_source_mapping(self.region, self.uuid)
 
     def poll(self) -> int:
         esm = self.mapping()
