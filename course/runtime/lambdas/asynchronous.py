@@ -20,6 +20,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from moto.awslambda.exceptions import UnknownFunctionException
+
 from course.runtime.lambdas import destinations, functions
 from course.runtime.lambdas.environments import Throttled
 
@@ -77,7 +79,7 @@ class AsyncInvocations:
     def _attempt(self, item: QueuedEvent) -> int:
         try:
             spec = functions.lookup(item.function, item.region)
-        except Exception:  # the function was deleted meanwhile: Lambda drops the event
+        except UnknownFunctionException:  # deleted meanwhile: Lambda drops the event
             return 0
         now = self.clock.now()
         if now - item.enqueued_at > spec.max_event_age_s:
