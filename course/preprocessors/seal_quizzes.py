@@ -1,4 +1,4 @@
-"""``SealQuizzes``: seal quiz answer keys while ``nbgrader generate_assignment`` builds release/."""
+"""``SealQuizzes``: seal quizzes while ``nbgrader generate_assignment`` builds release/."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ LOAD_CALL = re.compile(r"""course\.quiz\.load\(\s*(['"])(?P<path>[^'"]+)\1\s*\)"
 
 
 class SealQuizzes(NbGraderPreprocessor):
-    """Replace ``course.quiz.load("quiz.yaml")`` by the sealed quiz, key hashed."""
+    """Replace ``course.quiz.load("quiz.yaml")`` by the sealed quiz (explanations and feedback locked)."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and LOAD_CALL.search(cell.source):

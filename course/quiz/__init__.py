@@ -1,4 +1,4 @@
-"""Quizzes with immediate feedback, whose answer keys stay out of the student notebooks.
+"""Quizzes with immediate feedback, whose explanations open only with the right answer.
 
 In an instructor's notebook (``source/``)::
 
@@ -6,7 +6,8 @@ In an instructor's notebook (``source/``)::
     quiz
 
 Building ``release/`` replaces that cell by ``course.quiz.unseal("...")``: the
-same quiz, with the key hashed (see :mod:`course.quiz.seal`). With a widget
+same quiz, with each explanation and feedback locked by its answer (see
+:mod:`course.quiz.seal` for what is and is not hidden). With a widget
 front end the quiz is interactive; anywhere else it prints as text and
 ``quiz.check(question_id, answer)`` gives the same feedback.
 """
@@ -39,7 +40,7 @@ class Quiz:
         if question_id not in self._by_id:
             raise KeyError(f"No question {question_id!r}; the ids are {list(self._by_id)}")
         question = self._by_id[question_id]
-        result = engine.check(question, self._payload["salt"], answer)
+        result = engine.check(question, answer)
         self.latest[question_id] = engine.as_python(engine.normalise(question, answer), question["kind"])
         self.results[question_id] = result
         if not quiet:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from course.quiz.seal import digest, number_bucket
+from course.quiz.lock import unlock
+from course.quiz.seal import number_bucket
 
 
 @dataclass(frozen=True)
@@ -54,34 +56,42 @@ def normalise(question: dict, answer: object) -> object:
         raise AnswerFormatError(f"{qid}: answer with a number, e.g. 42") from None
 
 
-def check(question: dict, salt: str, answer: object) -> Result:
-    """Check one answer; the message teaches (feedback for a wrong pick, explanation when right)."""
-    qid, kind = question["id"], question["kind"]
+def check(question: dict, answer: object) -> Result:
+    """Check one answer; the message teaches (feedback for a wrong pick, explanation when right).
+
+    The explanation and the feedback are locked (:mod:`course.quiz.seal`): the
+    answer given is the key that opens them.
+    """
+    qid, kind, salt = question["id"], question["kind"], question["salt"]
     value = normalise(question, answer)
-    feedback = question.get("feedback", {})
     if kind == "multiple":
         marks = question["marks"]
-        truly = {label for label in marks if marks[label] == digest(salt, qid, f"{label}=True")}
+        truly = {label for label in marks if unlock(salt, "mark", f"{label}=True", marks[label]) is not None}
         right, wrong = len(truly & set(value)), len(set(value) - truly)
         correct = set(value) == truly
-        notes = [feedback[label] for label in value if label not in truly and label in feedback]
-        notes += [feedback[label] for label in sorted(truly - set(value)) if label in feedback]
         if correct:
-            message = "Right. " + question.get("explain", "")
+            message = "Right. " + (unlock(salt, "answer", ",".join(value), question["key"]) or "")
         else:
+            mistakes = [label for label in value if label not in truly] + sorted(truly - set(value))
+            noted = next((label for label in mistakes if label in question["feedback"]), None)
+            note = unlock(salt, "feedback", noted, question["feedback"][noted]) if noted else ""
             verb = "is" if right == 1 else "are"
             message = (f"Not yet: {right} of your {len(value)} choices {verb} right"
                        f"{' and some right ones are missing' if right < len(truly) else ''}. "
-                       + " ".join(notes[:1]))
+                       + note)
         return Result(qid, correct, message.strip(), right, wrong, len(truly))
     if kind == "number":
-        correct = question["key"] == digest(salt, qid, number_bucket(value, question["tolerance"]))
+        explain = unlock(salt, "answer", number_bucket(value, question["tolerance"]), question["key"])
+        correct, text = explain is not None, explain or ""
+        if not correct and "hint" in question:
+            text = unlock(salt, "hint", "", question["hint"]) or ""
     else:
-        correct = question["key"] == digest(salt, qid, value)
+        opened = json.loads(unlock(salt, "pick", value, question["boxes"][value]))
+        correct, text = opened["right"], opened["text"]
     if correct:
-        message = "Right. " + question.get("explain", "")
+        message = "Right. " + text
     else:
-        message = "Not quite. " + feedback.get(value if kind != "number" else "", "Think again and retry.")
+        message = "Not quite. " + (text or "Think again and retry.")
     return Result(qid, correct, message.strip(), int(correct), int(not correct), 1)
 
 

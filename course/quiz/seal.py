@@ -1,59 +1,70 @@
-"""Seal a quiz: keep what a learner sees, replace the key by salted hashes.
+"""Seal a quiz: keep what a learner sees, lock what they should earn.
 
-The sealed text is compressed JSON in base64, so neither the key nor the
-explanations can be read in a notebook a student receives. The check is local
-(the notebook must answer without a server), so a determined reader could
-still try each option against the hashes: sealing hides the key, it is not
-cryptography against a learner who wants to cheat themselves. Graded quizzes
-are therefore checked by nbgrader's hidden tests, not by these hashes.
+Prompts and options stay readable. Each explanation is encrypted with a key
+derived from the right answer, and each wrong option's feedback with a key
+derived from that option (:mod:`course.quiz.lock`), so neither can be read
+before that answer is given. What this does not hide: the check runs in the
+notebook, without a server, so anyone can try every option (2 to 8 of them), or
+a range of numbers, and a multiple-select question marks each option right or
+wrong so that it can say how many picks are right. Practice quizzes are for
+learning; graded questions are checked by nbgrader's hidden tests.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
+import math
 import zlib
 
+from course.quiz.lock import lock, question_salt
 from course.quiz.model import Question, QuizSpec
 
-FORMAT = 1
-
-
-def digest(salt: str, question_id: str, value: str) -> str:
-    return hashlib.sha256(f"{salt}|{question_id}|{value}".encode()).hexdigest()[:24]
+FORMAT = 2
 
 
 def number_bucket(value: float, tolerance: float) -> str:
-    """Answers that round to the same multiple of ``tolerance`` count as equal."""
-    return str(round(value / tolerance)) if tolerance else repr(float(value))
+    """The nearest multiple of ``tolerance`` (halves round up): answers with the same one count as equal."""
+    if not tolerance:
+        return repr(float(value))
+    return str(math.floor(round(value / tolerance, 9) + 0.5))
 
 
-def _sealed_question(q: Question, salt: str) -> dict:
+def choice_box(right: bool, text: str) -> str:
+    return json.dumps({"right": right, "text": text}, sort_keys=True)
+
+
+def _sealed_question(q: Question, quiz_id: str) -> dict:
+    salt = question_salt(quiz_id, q.id)
     sealed = {"id": q.id, "kind": q.kind, "prompt": q.prompt, "options": q.options,
-              "explain": q.explain, "feedback": q.feedback, "tolerance": q.tolerance}
-    if q.kind == "multiple":
-        sealed["marks"] = {
-            label: digest(salt, q.id, f"{label}={label in q.answer}") for label in q.options
+              "tolerance": q.tolerance, "salt": salt}
+    if q.kind in ("single", "true-false"):
+        sealed["boxes"] = {
+            label: lock(salt, "pick", label, choice_box(label == q.answer,
+                                                       q.explain if label == q.answer else q.feedback.get(label, "")))
+            for label in q.labels()
         }
-    elif q.kind == "number":
-        sealed["key"] = digest(salt, q.id, number_bucket(q.answer, q.tolerance))
+    elif q.kind == "multiple":
+        sealed["marks"] = {label: lock(salt, "mark", f"{label}={label in q.answer}") for label in q.options}
+        sealed["key"] = lock(salt, "answer", ",".join(q.answer), q.explain)
+        sealed["feedback"] = {label: lock(salt, "feedback", label, text) for label, text in q.feedback.items()}
     else:
-        sealed["key"] = digest(salt, q.id, q.answer)
+        sealed["key"] = lock(salt, "answer", number_bucket(q.answer, q.tolerance), q.explain)
+        if "" in q.feedback:
+            sealed["hint"] = lock(salt, "hint", "", q.feedback[""])
     return sealed
 
 
 def seal(spec: QuizSpec) -> str:
     """The sealed text for a quiz (deterministic, so release/ diffs stay quiet)."""
-    salt = hashlib.sha256(f"course-quiz|{spec.quiz}".encode()).hexdigest()[:16]
-    payload = {"format": FORMAT, "quiz": spec.quiz, "title": spec.title, "salt": salt,
-               "questions": [_sealed_question(q, salt) for q in spec.questions]}
+    payload = {"format": FORMAT, "quiz": spec.quiz, "title": spec.title,
+               "questions": [_sealed_question(q, spec.quiz) for q in spec.questions]}
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return base64.b64encode(zlib.compress(raw, 9)).decode()
 
 
 def unseal(text: str) -> dict:
-    """The sealed payload as a dict (answers stay hashed)."""
+    """The sealed payload as a dict (explanations and feedback stay locked)."""
     try:
         payload = json.loads(zlib.decompress(base64.b64decode(text)))
     except (ValueError, zlib.error) as exc:

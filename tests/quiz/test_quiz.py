@@ -61,7 +61,11 @@ def test_true_false_accepts_booleans_and_words(quiz):
 def test_number_within_tolerance(quiz):
     assert quiz.check("num", 3, quiet=True).correct
     assert quiz.check("num", "3.4", quiet=True).correct
-    assert not quiz.check("num", 5, quiet=True).correct
+    assert quiz.check("num", 2.5, quiet=True).correct, "halves round up: 2.5 is nearest 3"
+    assert not quiz.check("num", 3.5, quiet=True).correct
+    assert not quiz.check("num", 2.49, quiet=True).correct
+    wrong = quiz.check("num", 5, quiet=True)
+    assert not wrong.correct and wrong.message == "Not quite. Think again and retry."
 
 
 def test_answers_of_the_wrong_shape_say_what_is_expected(quiz):
