@@ -127,11 +127,11 @@ def run_jobs(jobs: list[Job], workers: int, deadline_of: Callable[[Job], float],
                 over = time.monotonic() - state["start"] > deadline_of(state["job"])
                 if over and proc.is_alive():
                     done.killed = f"still running after {deadline_of(state['job']):.0f} s"
-                    kill_tree([proc.pid, state["kernel"]], state["job"].key)
+                    kill_tree([proc.pid, state["kernel"]], state["job"].marker)
                 if not proc.is_alive():
                     proc.join()
                     _drain(state, on_message, None, final=True)
-                    kill_tree([], state["job"].key)  # anything the finished job left behind
+                    kill_tree([], state["job"].marker)  # anything the finished job left behind
                     done.exitcode = proc.exitcode
                     done.seconds = time.monotonic() - state["start"]
                     state["conn"].close()
@@ -139,7 +139,7 @@ def run_jobs(jobs: list[Job], workers: int, deadline_of: Callable[[Job], float],
                     yield done
     finally:
         for state in running.values():
-            kill_tree([state["proc"].pid, state["kernel"]], state["job"].key)
+            kill_tree([state["proc"].pid, state["kernel"]], state["job"].marker)
             state["proc"].join(timeout=5)
 
 

@@ -46,6 +46,11 @@ class Job:
         return os.path.join(self.job_dir, "course")
 
     @property
+    def marker(self) -> str:
+        """Marks every process of this job (its job folder: unique even across concurrent graders)."""
+        return self.job_dir
+
+    @property
     def log_file(self) -> str:
         return os.path.join(self.job_dir, "log.txt")
 
@@ -100,7 +105,7 @@ def grade_job(job: Job, channel) -> None:
 
         env = tool_environment(JUPYTER_PATH=os.path.join(job.job_dir, "jupyter"),
                                JUPYTER_RUNTIME_DIR=os.path.join(job.job_dir, "runtime"),
-                               COURSE_GRADING_JOB=job.key)
+                               COURSE_GRADING_JOB=job.marker)
         os.environ.clear()  # this worker process's own environment, for nbgrader and the kernel
         os.environ.update(env)
         log = os.open(job.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -31,7 +31,7 @@ def fake_worker(job: Job, channel) -> None:
     channel.send(("started", time.monotonic()))
     if todo.get("kernel"):  # a "kernel": its own session, the job's marker in its environment
         kernel = subprocess.Popen(["sleep", "60"], start_new_session=True,
-                                  env={**os.environ, "COURSE_GRADING_JOB": job.key})
+                                  env={**os.environ, "COURSE_GRADING_JOB": job.marker})
         channel.send(("kernel", {"pid": kernel.pid}))
     time.sleep(todo.get("sleep", 0))
     channel.send(("done", {"ended": time.monotonic()}))
@@ -49,8 +49,9 @@ def fake_pool(monkeypatch):
 
 
 def job(student: str) -> Job:
-    return Job(key=f"pool-test-{uuid.uuid4().hex}/{student}", assignment="a", student=student,
-               job_dir="/nonexistent", notebooks=["a"], course_id="c")
+    return Job(key=f"a/{student}", assignment="a", student=student,
+               job_dir=f"/nonexistent/pool-test-{uuid.uuid4().hex}/{student}", notebooks=["a"],
+               course_id="c")
 
 
 def gone(pid: int, within: float = 2.0) -> bool:
@@ -104,6 +105,20 @@ def test_what_a_finished_job_leaves_behind_is_killed(fake_pool):
     (done,) = pool.run_jobs([job("messy")], 1, lambda j: 30)
     assert done.killed == "" and done.exitcode == 0
     assert gone(done.messages[1][1]["pid"]), "a process marked with the job outlived it"
+
+
+def test_another_grader_grading_the_same_student_is_left_alone(fake_pool):
+    """Two graders on one machine (two courses, or parallel tests) may both grade a/alice."""
+    fake_pool.update({"alice": {}})
+    elsewhere = job("alice")  # same key "a/alice", another batch's job folder
+    theirs = _sleeper(elsewhere.marker)
+    try:
+        (done,) = pool.run_jobs([job("alice")], 1, lambda j: 30)
+        assert done.exitcode == 0
+        assert theirs.poll() is None, "finishing our a/alice killed another grader's a/alice"
+    finally:
+        theirs.kill()
+        theirs.wait()
 
 
 def _sleeper(marker: str | None = None, *argv: str) -> subprocess.Popen:
