@@ -121,6 +121,13 @@ def test_another_grader_grading_the_same_student_is_left_alone(fake_pool):
         theirs.wait()
 
 
+def _own_session(pid: int) -> bool:
+    try:
+        return os.getsid(pid) == pid
+    except ProcessLookupError:
+        return False
+
+
 def _sleeper(marker: str | None = None, *argv: str) -> subprocess.Popen:
     """A process in its own session, carrying ``marker`` as its job marker if given."""
     env = {k: v for k, v in os.environ.items() if k != "COURSE_GRADING_JOB"}
@@ -136,8 +143,12 @@ def test_kill_tree_kills_descendants_and_marked_processes_only():
     marked = _sleeper(marker)
     bystander = _sleeper(f"{marker}-other")   # a different job's marker: left alone
     try:
-        deadline = time.monotonic() + 2
-        while len(pool._children().get(tree.pid, [])) < 2 and time.monotonic() < deadline:
+        def sessions_started() -> list[int]:
+            found = pool._children().get(tree.pid, [])
+            return found if len(found) == 2 and all(_own_session(pid) for pid in found) else []
+
+        deadline = time.monotonic() + 5
+        while not sessions_started() and time.monotonic() < deadline:
             time.sleep(0.02)
         grandchildren = pool._children().get(tree.pid, [])
         assert len(grandchildren) == 2
