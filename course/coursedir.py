@@ -2,9 +2,10 @@
 
 - :class:`Course` and :func:`load`: a course directory as nbgrader sees it (root,
   gradebook URL, course id, exchange), read from its ``nbgrader_config.py``;
-- :func:`temporary`: a throw-away course directory with this repository's
-  configuration and some assignments' sources (author's check, release build,
-  self-grading, demos and tests);
+- :func:`lay_out`, :func:`create` and :func:`temporary`: a course directory (a throw-away
+  one too) with a configuration and some assignments' sources (author's check, release
+  build, self-grading, grading jobs, demos and tests); :func:`submit` puts a notebook
+  where nbgrader expects a collected submission;
 - :func:`nbgrader`: run a stock nbgrader command in a course directory, in a
   subprocess whose environment is built per call (``os.environ`` is never changed);
 - :func:`known_alembic_version`: create gradebooks in this process without
@@ -88,9 +89,9 @@ def load(root: Path | None = None) -> Course:
                   exchange_root=Path(exchange) if exchange else None)
 
 
-def create(root: Path, assignments: list[str] = (), source: Path = paths.SOURCE, *,
-           config: str | None = None, notebooks: bool = True) -> Course:
-    """A course directory at ``root`` holding ``assignments`` copied from ``source``.
+def lay_out(root: Path, assignments: list[str] = (), source: Path = paths.SOURCE, *,
+            config: str | None = None, notebooks: bool = True) -> Path:
+    """Write a course directory at ``root`` holding ``assignments`` copied from ``source``; returns it.
 
     ``config`` is the text of its ``nbgrader_config.py`` (default: this repository's).
     With ``notebooks=False`` only the assignments' other files are copied (what a
@@ -106,7 +107,22 @@ def create(root: Path, assignments: list[str] = (), source: Path = paths.SOURCE,
             shutil.copytree(source / assignment, target, ignore=skip)
         else:
             target.mkdir(parents=True)
-    return load(root)
+    return root
+
+
+def create(root: Path, assignments: list[str] = (), source: Path = paths.SOURCE, *,
+           config: str | None = None, notebooks: bool = True) -> Course:
+    """:func:`lay_out` a course directory, then read it as nbgrader does."""
+    return load(lay_out(root, assignments, source, config=config, notebooks=notebooks))
+
+
+def submit(course: Course, student: str, assignment: str, notebook: Path, name: str | None = None) -> Path:
+    """Put a copy of ``notebook`` where nbgrader expects ``student``'s collected submission."""
+    folder = course.submitted / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (name or notebook.name)
+    shutil.copy2(notebook, target)
+    return target
 
 
 @contextlib.contextmanager

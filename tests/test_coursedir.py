@@ -183,3 +183,11 @@ def test_the_original_comes_back_after_errors_and_nesting(monkeypatch):
             assert nbgrader.api.get_alembic_version() == "inner"
         assert nbgrader.api.get_alembic_version() == "outer"
     assert nbgrader.api.get_alembic_version is original
+
+
+def test_submit_puts_a_copy_where_nbgrader_collects_it(tmp_path, no_course_variables):
+    course = coursedir.create(tmp_path / "course")
+    mine = write(tmp_path / "mine.ipynb", "{}")
+    placed = coursedir.submit(course, "alice", "a1", mine, "a1.ipynb")
+    assert placed == course.submitted / "alice" / "a1" / "a1.ipynb" and placed.read_text() == "{}"
+    assert mine.exists(), "the original stays where it was"

@@ -8,8 +8,6 @@ must earn every autograded point and the student version none.
 
 from __future__ import annotations
 
-import shutil
-
 from course import coursedir, paths
 from course.authoring.execute import errors, execute
 from course.grading.autograde import Options, grade
@@ -23,9 +21,7 @@ def grade_solution_and_blank(assignment: str, workers: int = 2) -> dict[str, Res
         release = coursedir.generate(course.root, assignment)
         for student, notebook in (("solution", course.source / assignment / name),
                                   ("blank", release / name)):
-            folder = course.submitted / student / assignment
-            folder.mkdir(parents=True)
-            shutil.copy2(notebook, folder / name)
+            coursedir.submit(course, student, assignment, notebook)
         batch = grade(course, [assignment], Options(workers=workers, progress=False))
     return {r.student: r for r in batch.results}
 

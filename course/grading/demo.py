@@ -24,7 +24,7 @@ def released_tiny_course() -> Path:
     global _released
     if _released is None or not (_released / "gradebook.db").exists():
         root = Path(tempfile.mkdtemp(prefix="course-grade-tiny-"))
-        coursedir.create(root)
+        coursedir.lay_out(root)
         synthetic.write_source(root)
         coursedir.generate(root, synthetic.ASSIGNMENT)
         atexit.register(shutil.rmtree, root, True)

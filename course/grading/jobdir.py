@@ -49,8 +49,8 @@ def prepare(job_dir: Path, course: Course, snapshot: Snapshot, student: str, sub
     """Lay out ``job_dir`` for one student's assignment; returns the worker's job."""
     assignment = snapshot.assignment
     root = job_dir / "course"
-    coursedir.create(root, [assignment], course.source, notebooks=False,
-                     config=config_text(course, root, course.course_id, budget, probes))
+    coursedir.lay_out(root, [assignment], course.source, notebooks=False,
+                      config=config_text(course, root, course.course_id, budget, probes))
     shutil.copy2(snapshot.db_file, root / "gradebook.db")
     dest = root / "submitted" / student / assignment
     dest.mkdir(parents=True)

@@ -15,7 +15,6 @@ executed and graded once, on one worker, while the other worker takes another ch
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -77,9 +76,7 @@ class Chapter:
         wrong = self.folder / name
         nbformat.write(with_wrong_answers(self.assignment), wrong)
         for student, notebook in (("solution", self.notebook), ("blank", release / name), ("wrong", wrong)):
-            target = course.submitted / student / self.assignment
-            target.mkdir(parents=True)
-            shutil.copy2(notebook, target / name)
+            coursedir.submit(course, student, self.assignment, notebook, name)
         workers = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
         batch = grade(course, [self.assignment], Options(workers=workers, progress=False))
         results = {r.student: r for r in batch.results}
