@@ -5,6 +5,7 @@
   release [ID ...]         regenerate release/ from source/ with nbgrader
   check ID [ID ...]        author's check: execute, generate, autograde solution and blank copy
   grade ...                grading: autograde a class, feedback, export, self-grading (grade -h)
+  student-id [ID]          show, or save, the id your graded questions' numbers are derived from
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("ids", nargs="*")
     chk = sub.add_parser("check", help="execute and autograde a source notebook")
     chk.add_argument("ids", nargs="+")
+    sid = sub.add_parser("student-id", help="show or save your student id (graded questions' variant)")
+    sid.add_argument("id", nargs="?", help="the id your instructor grades you under")
     from course.grading.cli import add_parser as add_grade_parser
 
     add_grade_parser(sub)
@@ -33,6 +36,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return dispatch(args)
 
+    if args.command == "student-id":
+        from course.quiz import variants
+
+        if args.id:
+            try:
+                print(f"saved in {variants.save_student_id(args.id)}")
+            except ValueError as exc:
+                print(exc, file=sys.stderr)
+                return 2
+        print(f"your graded questions use the variant of: {variants.student_id()}")
+        return 0
     if args.command == "check":
         from course.authoring.check import check
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
+HINT = "# HINT:"  # a learner-facing line in a hidden region; it applies to the lines below it
 
 
 def nbgrader_meta(cell) -> dict:
@@ -87,6 +88,39 @@ def hidden_lines(source: str) -> list[str]:
     """The lines inside hidden regions, marker lines included."""
     lines = source.split("\n")
     return [lines[n - 1] for n in sorted(hidden_line_numbers(source))]
+
+
+def is_hint(line: str) -> bool:
+    return line.strip().startswith(HINT)
+
+
+def _hint_text(line: str) -> str:
+    return line.strip()[len(HINT):].strip()
+
+
+def hints(source: str) -> list[str]:
+    """The hints of a test cell's hidden regions, in order."""
+    return [_hint_text(line) for line in hidden_lines(source) if is_hint(line)]
+
+
+def regions_without_hint(source: str) -> list[int]:
+    """1-based first lines of hidden regions whose first line of content is not a hint."""
+    lines, missing = source.split("\n"), []
+    for a, b in _regions(source, BEGIN_HIDDEN, END_HIDDEN):
+        content = [line for line in lines[a + 1:b] if line.strip()]
+        if not content or not is_hint(content[0]):
+            missing.append(a + 1)
+    return missing
+
+
+def hint_at(source: str, line_number: int) -> str | None:
+    """The hint that covers a 1-based line of a hidden region (the last hint above it in its region)."""
+    lines = source.split("\n")
+    for a, b in _regions(source, BEGIN_HIDDEN, END_HIDDEN):
+        if a < line_number - 1 <= b:
+            above = [line for line in lines[a + 1:line_number] if is_hint(line)]
+            return _hint_text(above[-1]) if above else None
+    return None
 
 
 def without_hidden_tests(source: str, placeholder: str | None = None) -> str:

@@ -20,6 +20,7 @@ from course.cells import grade_id
 from course.grading.autograde import GradingError, Options, grade
 from course.grading.outcomes import Result
 from course.preprocessors.hide_hidden_tests import hide_hidden_tests
+from course.quiz.variants import student_id
 
 
 @dataclass
@@ -72,12 +73,13 @@ def grade_own(notebook: Path, assignment: str | None = None, budget: float = 120
     with coursedir.temporary([assignment], source, prefix="course-self-grade-") as course:
         coursedir.generate(course.root, assignment)
         name = paths.notebook(assignment, course.source).name
-        folder = course.submitted / "me" / assignment
+        student = student_id()  # graded as the variant the learner's notebook shows
+        folder = course.submitted / student / assignment
         folder.mkdir(parents=True)
         (folder / name).write_bytes(data)
         batch = grade(course, [assignment], Options(workers=1, budget=budget, progress=False))
         result = batch.results[0]
-        graded = course.autograded / "me" / assignment / name
+        graded = course.autograded / student / assignment / name
         captured = graded.read_text(encoding="utf-8") if graded.exists() else None
         return result, rows_from(result, captured)
 

@@ -105,7 +105,8 @@ def grade_job(job: Job, channel) -> None:
 
         env = tool_environment(JUPYTER_PATH=os.path.join(job.job_dir, "jupyter"),
                                JUPYTER_RUNTIME_DIR=os.path.join(job.job_dir, "runtime"),
-                               COURSE_GRADING_JOB=job.marker)
+                               COURSE_GRADING_JOB=job.marker,
+                               COURSE_STUDENT_ID=job.student)  # graded questions' variant
         os.environ.clear()  # this worker process's own environment, for nbgrader and the kernel
         os.environ.update(env)
         log = os.open(job.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

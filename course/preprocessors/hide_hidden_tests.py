@@ -6,7 +6,8 @@ course's ``nbgrader_config.py`` adds it). On the autograded notebook it:
 - replaces each hidden-test region of a test cell by one comment line;
 - keeps a test cell's error when the failing line is visible (dropping any traceback
   line that quotes hidden code) and turns an error raised on a hidden line into
-  "a hidden test failed", without the hidden assertion's message;
+  "a hidden test failed" with the region's learner-facing hint (``# HINT: ...``),
+  without the hidden assertion's message;
 - drops every other output produced once hidden code had reached the kernel (a
   student cell could print ``In`` or record later cells), and any output line that
   quotes a hidden line anywhere in the notebook;
@@ -37,9 +38,16 @@ def _quotes(hidden: set[str], text: str) -> bool:
 
 
 def significant_lines(lines: list[str]) -> set[str]:
-    """The stripped lines worth hiding (long enough to be code, or a region marker)."""
-    return {line.strip() for line in lines
-            if len(line.strip()) >= MIN_QUOTE or BEGIN_HIDDEN in line or END_HIDDEN in line}
+    """The stripped lines worth hiding (long enough to be code, or a region marker); hints are for learners."""
+    return {line.strip() for line in lines if not cells.is_hint(line)
+            and (len(line.strip()) >= MIN_QUOTE or BEGIN_HIDDEN in line or END_HIDDEN in line)}
+
+
+def hidden_failure(source: str, line: int | None) -> str:
+    """What a learner reads when a hidden test fails: the hint of the failing line, or every hint of the cell."""
+    hint = cells.hint_at(source, line) if line else None
+    hints = [hint] if hint else cells.hints(source)
+    return HIDDEN_FAILED if not hints else f"{HIDDEN_FAILED}. Hint: " + "; ".join(hints)
 
 
 def failing_line(traceback: list[str]) -> int | None:
@@ -59,8 +67,8 @@ def scrub_error(output, source: str, hidden: set[str]) -> None:
     """Keep a visible failure's message, hide a hidden one's; never quote hidden code."""
     line = failing_line(output.get("traceback", []))
     if line is None or line in cells.hidden_line_numbers(source) or _quotes(hidden, output.get("evalue", "")):
-        output["evalue"] = HIDDEN_FAILED
-        output["traceback"] = [f"{output.get('ename', 'Error')}: {HIDDEN_FAILED}"]
+        output["evalue"] = hidden_failure(source, line if line in cells.hidden_line_numbers(source) else None)
+        output["traceback"] = [f"{output.get('ename', 'Error')}: {output['evalue']}"]
         return
     kept = []
     for entry in output.get("traceback", []):

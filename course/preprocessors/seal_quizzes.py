@@ -8,20 +8,24 @@ from pathlib import Path
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course.quiz.model import load_spec
-from course.quiz.seal import seal
+from course.quiz.seal import seal, seal_graded
 
-LOAD_CALL = re.compile(r"""course\.quiz\.load\(\s*(['"])(?P<path>[^'"]+)\1\s*\)""")
+LOAD_CALL = re.compile(r"""course\.quiz\.(?P<call>load|load_graded)\(\s*(['"])(?P<path>[^'"]+)\2"""
+                       r"""(?:\s*,\s*part\s*=\s*(['"])(?P<part>[^'"]+)\4)?\s*\)""")
 
 
 class SealQuizzes(NbGraderPreprocessor):
-    """Replace ``course.quiz.load("quiz.yaml")`` by the sealed quiz (explanations and feedback locked)."""
+    """Replace ``course.quiz.load("quiz.yaml", part=...)`` and ``load_graded`` by their sealed texts."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and LOAD_CALL.search(cell.source):
             folder = Path(resources.get("metadata", {}).get("path") or ".")
 
             def sealed(match: re.Match) -> str:
-                return f'course.quiz.unseal("{seal(load_spec(folder / match["path"]))}")'
+                spec = load_spec(folder / match["path"])
+                if match["call"] == "load_graded":
+                    return f'course.quiz.unseal_graded("{seal_graded(spec)}")'
+                return f'course.quiz.unseal("{seal(spec, match["part"])}")'
 
             cell.source = LOAD_CALL.sub(sealed, cell.source)
         return cell, resources

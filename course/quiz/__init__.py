@@ -2,12 +2,14 @@
 
 In an instructor's notebook (``source/``)::
 
-    quiz = course.quiz.load("quiz.yaml")
-    quiz
+    quiz = course.quiz.load("quiz.yaml")                      # the end-of-chapter quiz
+    check = course.quiz.load("quiz.yaml", part="partitions")  # a check inside the chapter
+    graded = course.quiz.load_graded("quiz.yaml")             # graded questions, this student's variant
 
-Building ``release/`` replaces that cell by ``course.quiz.unseal("...")``: the
-same quiz, with each explanation and feedback locked by its answer (see
-:mod:`course.quiz.seal` for what is and is not hidden). With a widget
+Building ``release/`` replaces those calls by ``course.quiz.unseal("...")`` and
+``course.quiz.unseal_graded("...")``: the same quizzes, with each explanation and
+feedback locked by its answer (see :mod:`course.quiz.seal` for what is and is not
+hidden); graded questions carry no key at all (:mod:`course.quiz.graded`). With a widget
 front end the quiz is interactive; anywhere else it prints as text and
 ``quiz.check(question_id, answer)`` gives the same feedback.
 """
@@ -18,10 +20,13 @@ from pathlib import Path
 
 from course.quiz import engine
 from course.quiz.engine import AnswerFormatError, Result
+from course.quiz.graded import GradedQuiz
 from course.quiz.model import QuizFormatError, load_spec
-from course.quiz.seal import seal, unseal as _unseal
+from course.quiz.seal import seal, seal_graded, unseal as _unseal
+from course.quiz.variants import student_id
 
-__all__ = ["Quiz", "load", "unseal", "Result", "AnswerFormatError", "QuizFormatError"]
+__all__ = ["Quiz", "GradedQuiz", "load", "load_graded", "unseal", "unseal_graded", "student_id",
+           "Result", "AnswerFormatError", "QuizFormatError"]
 
 
 class Quiz:
@@ -77,11 +82,21 @@ class Quiz:
         return bundle
 
 
-def load(path: str | Path = "quiz.yaml") -> Quiz:
-    """The quiz of an authoring file, sealed in memory exactly as in release/."""
-    return Quiz(_unseal(seal(load_spec(path))))
+def load(path: str | Path = "quiz.yaml", part: str | None = None) -> Quiz:
+    """A practice quiz of an authoring file (one ``part``, or the end quiz), sealed in memory as in release/."""
+    return Quiz(_unseal(seal(load_spec(path), part)))
 
 
 def unseal(text: str) -> Quiz:
     """The quiz from a sealed text (what student notebooks contain)."""
     return Quiz(_unseal(text))
+
+
+def load_graded(path: str | Path = "quiz.yaml") -> GradedQuiz:
+    """The graded questions of an authoring file, as this student's variant."""
+    return GradedQuiz(_unseal(seal_graded(load_spec(path))))
+
+
+def unseal_graded(text: str) -> GradedQuiz:
+    """The graded questions from the student version's text, as this student's variant."""
+    return GradedQuiz(_unseal(text))

@@ -12,6 +12,7 @@ An author writes one quiz per notebook as YAML (``source/<id>/quiz.yaml``)::
         explain: Why b is right (shown once the learner gets it right).
         feedback: {a: Why a is tempting and wrong (shown when a is picked).}
         seed: practice-3        # optional: the seed question this one places
+        part: partitions        # optional: shown in a check inside the chapter, not the end quiz
       - id: drain-time
         kind: number
         prompt: How many seconds until the queue is empty?
@@ -23,6 +24,11 @@ A multiple-select question lists ``answer: [a, c]``; a true-false one
 ``answer: true`` with ``feedback: {false: ...}``. Seed interview questions
 answered as written exercises are listed under ``written:`` as
 ``{seed: interview-N, grade_id: written-...}``.
+
+Graded questions go under ``graded:``: the same fields without ``answer``,
+``explain`` or ``feedback`` (their key is computed in a hidden test), plus
+``params``, one list of values per ``{name}`` in the prompt; each student gets
+one value of each (:mod:`course.quiz.variants`).
 
 The key is plain only here. :mod:`course.quiz.seal` turns a quiz into a form
 that can check answers without containing them.
@@ -53,6 +59,7 @@ class Question:
     feedback: dict[str, str] = field(default_factory=dict)
     tolerance: float = 0.0
     seed: str | None = None
+    part: str | None = None
 
     def labels(self) -> list[str]:
         if self.kind == "true-false":
@@ -61,11 +68,27 @@ class Question:
 
 
 @dataclass
+class GradedQuestion:
+    """A question whose key lives in a hidden test; numbers in its prompt vary per student."""
+
+    id: str
+    kind: str
+    prompt: str
+    options: dict[str, str] = field(default_factory=dict)
+    params: dict[str, list] = field(default_factory=dict)
+    seed: str | None = None
+
+
+@dataclass
 class QuizSpec:
     quiz: str
     questions: list[Question]
     title: str = "Check your understanding"
     written: list[dict] = field(default_factory=list)
+    graded: list[GradedQuestion] = field(default_factory=list)
+
+    def parts(self) -> set[str]:
+        return {q.part for q in self.questions if q.part}
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -117,7 +140,35 @@ def _question(raw: dict, where: str) -> Question:
         id=str(raw["id"]), kind=kind, prompt=str(raw["prompt"]).strip(), answer=answer,
         options=options, explain=str(raw.get("explain", "")).strip(), feedback=feedback,
         tolerance=float(raw.get("tolerance", 0.0)), seed=raw.get("seed"),
+        part=str(raw["part"]) if raw.get("part") else None,
     )
+
+
+def _graded_question(raw: dict, where: str) -> GradedQuestion:
+    missing = [k for k in ("id", "kind", "prompt") if k not in raw]
+    if missing:
+        raise QuizFormatError(f"{where}: add the missing field(s) {', '.join(missing)}")
+    leaked = [k for k in ("answer", "explain", "feedback") if k in raw]
+    if leaked:
+        raise QuizFormatError(f"{where}: remove {', '.join(leaked)}: a graded question's key is computed "
+                              "in its hidden test, and quiz.yaml is sealed into the student version")
+    if raw["kind"] not in KINDS:
+        raise QuizFormatError(f"{where}: kind {raw['kind']!r} is not one of {', '.join(KINDS)}")
+    options = {str(k): str(v) for k, v in (raw.get("options") or {}).items()}
+    if raw["kind"] in ("single", "multiple") and len(options) < 2:
+        raise QuizFormatError(f"{where}: give at least two options")
+    params = raw.get("params") or {}
+    bad = [name for name, values in params.items() if not isinstance(values, list) or not values]
+    if bad:
+        raise QuizFormatError(f"{where}: params {bad} need a non-empty list of values each")
+    prompt = str(raw["prompt"]).strip()
+    try:
+        prompt.format(**{name: values[0] for name, values in params.items()})
+    except (KeyError, IndexError, ValueError) as exc:
+        raise QuizFormatError(f"{where}: the prompt uses {exc} but params do not define it "
+                              "(write literal braces as {{ }})") from None
+    return GradedQuestion(id=str(raw["id"]), kind=raw["kind"], prompt=prompt, options=options,
+                          params={str(k): list(v) for k, v in params.items()}, seed=raw.get("seed"))
 
 
 def parse(data: dict, source: str = "quiz") -> QuizSpec:
@@ -128,14 +179,18 @@ def parse(data: dict, source: str = "quiz") -> QuizSpec:
         _question(raw, f"{source}, question {i + 1} ({raw.get('id', 'no id')})")
         for i, raw in enumerate(data["questions"] or [])
     ]
-    ids = [q.id for q in questions]
+    graded = [
+        _graded_question(raw, f"{source}, graded question {i + 1} ({raw.get('id', 'no id')})")
+        for i, raw in enumerate(data.get("graded") or [])
+    ]
+    ids = [q.id for q in questions] + [q.id for q in graded]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise QuizFormatError(f"{source}: question ids must be unique; repeated: {duplicates}")
     return QuizSpec(
         quiz=str(data["quiz"]), questions=questions,
         title=str(data.get("title", "Check your understanding")),
-        written=list(data.get("written") or []),
+        written=list(data.get("written") or []), graded=graded,
     )
 
 

@@ -18,7 +18,7 @@ import math
 import zlib
 
 from course.quiz.lock import lock, question_salt
-from course.quiz.model import Question, QuizSpec
+from course.quiz.model import GradedQuestion, Question, QuizFormatError, QuizSpec
 
 FORMAT = 2
 
@@ -55,12 +55,38 @@ def _sealed_question(q: Question, quiz_id: str) -> dict:
     return sealed
 
 
-def seal(spec: QuizSpec) -> str:
-    """The sealed text for a quiz (deterministic, so release/ diffs stay quiet)."""
-    payload = {"format": FORMAT, "quiz": spec.quiz, "title": spec.title,
-               "questions": [_sealed_question(q, spec.quiz) for q in spec.questions]}
+def practice_questions(spec: QuizSpec, part: str | None = None) -> list[Question]:
+    """The questions of one check (``part``) or, without a part, of the end-of-chapter quiz."""
+    chosen = [q for q in spec.questions if q.part == part]
+    if not chosen:
+        where = f"part {part!r}" if part else "the end-of-chapter quiz (questions without a part)"
+        raise QuizFormatError(f"quiz {spec.quiz}: no practice questions for {where}; "
+                              f"the parts are {sorted(spec.parts())}")
+    return chosen
+
+
+def _pack(payload: dict) -> str:
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return base64.b64encode(zlib.compress(raw, 9)).decode()
+
+
+def seal(spec: QuizSpec, part: str | None = None) -> str:
+    """The sealed text of a practice quiz or check (deterministic, so release/ diffs stay quiet)."""
+    title = spec.title if part is None else f"{spec.title}: quick check"
+    return _pack({"format": FORMAT, "quiz": spec.quiz, "title": title,
+                  "questions": [_sealed_question(q, spec.quiz) for q in practice_questions(spec, part)]})
+
+
+def _graded_question(q: GradedQuestion) -> dict:
+    return {"id": q.id, "kind": q.kind, "prompt": q.prompt, "options": q.options, "params": q.params}
+
+
+def seal_graded(spec: QuizSpec) -> str:
+    """The graded questions as the student version carries them: no key, nothing to hide."""
+    if not spec.graded:
+        raise QuizFormatError(f"quiz {spec.quiz}: no graded questions; add them under 'graded:'")
+    return _pack({"format": FORMAT, "quiz": spec.quiz, "title": f"{spec.title}: graded questions",
+                  "graded": [_graded_question(q) for q in spec.graded]})
 
 
 def unseal(text: str) -> dict:

@@ -94,3 +94,46 @@ def build(quiz) -> w.VBox:
     quiz_box = w.VBox([title, *cards, score, answer_line])
     quiz_box.add_class("course-quiz")
     return quiz_box
+
+
+def build_graded(graded) -> w.VBox:
+    """One card per graded question with this student's numbers; answers build the line to paste."""
+    answer_line = w.HTML()
+
+    def refresh():
+        answer_line.value = (
+            "<div style='color:var(--jp-ui-font-color2)'>Copy this line into the answer cell below; "
+            "it is checked when your notebook is graded:</div>"
+            f"<pre style='margin:2px 0'>{html.escape(graded.answer_line())}</pre>")
+
+    cards = []
+    for n, question in enumerate(graded.questions, 1):
+        prompt = w.HTML(f"<b>{n}.</b> {html.escape(question['prompt'])}"
+                        + (" <i>(choose all that apply)</i>" if question["kind"] == "multiple" else ""))
+        field = _input(question)
+        button = w.Button(description="Record", tooltip=f"Record your answer to question {n}")
+        note = w.HTML()
+
+        def on_click(_, question=question, field=field, note=note):
+            value = _value(question, field)
+            if value is None or value == []:
+                note.value = _box("Pick an answer first.", "info")
+                return
+            try:
+                graded.record(question["id"], value)
+            except AnswerFormatError as exc:
+                note.value = _box(html.escape(str(exc)), "info")
+                return
+            note.value = _box("Recorded (not checked until grading).", "info")
+            refresh()
+
+        button.on_click(on_click)
+        card = w.VBox([prompt, field, button, note], layout=w.Layout(margin="0 0 12px 0"))
+        card.add_class("course-graded-question")
+        cards.append(card)
+    refresh()
+    title = w.HTML(f"<h3 style='margin:4px 0'>{html.escape(graded.title)}</h3>"
+                   f"<div style='color:var(--jp-ui-font-color2)'>Your variant: {html.escape(graded.student)}</div>")
+    box = w.VBox([title, *cards, answer_line])
+    box.add_class("course-graded-quiz")
+    return box

@@ -43,6 +43,29 @@ def test_errors_on_hidden_lines_lose_their_message():
     assert visible["evalue"] == "f(1) should be 2"
 
 
+HINTED = ('assert f(1) == 2, "f(1) should be 2"\n### BEGIN HIDDEN TESTS\n# HINT: negative inputs count too\n'
+          'assert f(-1) == -2, "secret"\n# HINT: zero is an input\nassert f(0) == 0, "secret zero"\n'
+          '### END HIDDEN TESTS')
+
+
+def test_a_hidden_failure_shows_the_hint_of_its_line_and_nothing_else():
+    hidden = hiding.significant_lines(cells.hidden_lines(HINTED))
+    first, second = _error(4, "secret"), _error(6, "secret zero")
+    hiding.scrub_error(first, HINTED, hidden)
+    hiding.scrub_error(second, HINTED, hidden)
+    assert first["evalue"].endswith("Hint: negative inputs count too") and "secret" not in str(first)
+    assert second["evalue"].endswith("Hint: zero is an input") and "secret" not in str(second)
+    unknown = new_output("error", ename="RuntimeError", evalue="secret", traceback=["no frame"])
+    hiding.scrub_error(unknown, HINTED, hidden)
+    assert "negative inputs count too; zero is an input" in unknown["evalue"]
+
+
+def test_hints_are_required_at_the_top_of_every_hidden_region():
+    assert cells.regions_without_hint(HINTED) == []
+    assert cells.regions_without_hint(SOURCE) == [2]
+    assert cells.hints(HINTED) == ["negative inputs count too", "zero is an input"]
+
+
 def test_probe_cells_check_the_builtins_a_test_uses():
     assert probes.used_builtins("assert abs(len(x)) == 1") == ["abs", "len"]
     cell, nonce = probes.probe_cell("assert True")

@@ -22,3 +22,21 @@ def test_the_load_call_is_replaced_by_the_sealed_quiz(tmp_path):
     assert sealed.source.endswith("\nquiz")
     assert "secret explanation" not in sealed.source and "answer" not in sealed.source
     assert SealQuizzes().preprocess_cell(other, resources, 1)[0].source == "x = 1"
+
+
+def test_checks_and_graded_questions_are_sealed_separately(tmp_path):
+    import course.quiz
+
+    quiz = dict(QUIZ, questions=[*QUIZ["questions"], {**QUIZ["questions"][0], "id": "c", "part": "mid"}],
+                graded=[{"id": "g", "kind": "number", "prompt": "{n} items?", "params": {"n": [1, 2]}}])
+    (tmp_path / "quiz.yaml").write_text(yaml.safe_dump(quiz))
+    resources = {"metadata": {"path": str(tmp_path)}}
+    check = nbformat.v4.new_code_cell("check = course.quiz.load('quiz.yaml', part='mid')")
+    graded = nbformat.v4.new_code_cell('graded = course.quiz.load_graded("quiz.yaml")')
+    check_src = SealQuizzes().preprocess_cell(check, resources, 0)[0].source
+    graded_src = SealQuizzes().preprocess_cell(graded, resources, 1)[0].source
+    assert "course.quiz.load" not in check_src + graded_src
+    sealed_check = eval(check_src.split("=", 1)[1], {"course": course})
+    assert [q["id"] for q in sealed_check.questions] == ["c"]
+    assert graded_src.startswith('graded = course.quiz.unseal_graded("')
+    assert [q["id"] for q in eval(graded_src.split("=", 1)[1], {"course": course}).questions] == ["g"]
