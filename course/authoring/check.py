@@ -1,6 +1,6 @@
 """The author's check of a chapter: ``python -m course check ID``.
 
-It executes the instructor notebook, generates the student version with stock
+It checks the chapter rules (:mod:`course.authoring.rules`), executes the instructor notebook, generates the student version with stock
 nbgrader in a temporary course directory, and grades the solution and the
 untouched student version with the course's grader (probes on): the solution
 must earn every autograded point and the student version none.
@@ -9,6 +9,7 @@ must earn every autograded point and the student version none.
 from __future__ import annotations
 
 from course import coursedir, paths
+from course.authoring import rules
 from course.authoring.execute import errors, execute
 from course.grading.autograde import Options, grade
 from course.grading.outcomes import Outcome, Result
@@ -34,6 +35,9 @@ def check(assignment: str) -> bool:
     for where, text in failures:
         print(f"   error in {where}: {text}")
     ok = not failures
+    for problem in rules.problems(assignment):
+        print(f"   rule: {problem}")
+        ok = False
     for student, result in grade_solution_and_blank(assignment).items():
         expected = result.max_score if student == "solution" else 0
         print(f"   {student}: {result.outcome.value}, {result.score or 0:g}/{result.max_score:g} "
