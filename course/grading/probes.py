@@ -2,7 +2,7 @@
 
 Before any student code, a guard cell records the kernel's machinery (input and
 AST transformers, event callbacks, the shell's and kernel's run/display methods,
-``builtins``, trace hooks). After each test cell a probe cell, carrying a fresh
+``builtins``, trace hooks, the student id of the graded questions' variant). After each test cell a probe cell, carrying a fresh
 random nonce it is the first to reveal, compares the machinery with that record,
 checks that the test cell's source reached the kernel unchanged and was not
 rewritten, and publishes a report under its own MIME type. The grader trusts a
@@ -30,7 +30,7 @@ MIME = "application/x-course-grader+json"
 MODULE = "__course_grader__"
 
 GUARD_CODE = r'''
-import builtins, hashlib, sys, threading, types
+import builtins, hashlib, os, sys, threading, types
 from IPython import get_ipython
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -71,6 +71,7 @@ def snapshot():
         "builtins": {k: v for k, v in vars(builtins).items() if not k.startswith("_")},
         "hooks": (sys.excepthook, sys.displayhook),
         "run_cell_globals": ip.user_ns.get("__builtins__"),
+        "student_id": os.environ.get("COURSE_STUDENT_ID"),
     }
 
 base = snapshot()
@@ -107,6 +108,11 @@ def problems(used_builtins):
         out.append("a thread trace or profile function is set")
     if ip.user_ns.get("__builtins__") is not base["run_cell_globals"]:
         out.append("__builtins__ replaced in the notebook namespace")
+    if now["student_id"] != base["student_id"]:
+        out.append("the student id of the graded questions' variant (COURSE_STUDENT_ID) was changed")
+    for name, value in list(ip.user_ns.items()):
+        if type(value).__name__ == "GradedQuiz" and base["student_id"] and value.student != base["student_id"]:
+            out.append(f"'{name}' holds another student's variant of the graded questions")
     for name in used_builtins:
         if name in ip.user_ns and not same(ip.user_ns[name], base["builtins"].get(name)):
             out.append(f"the builtin '{name}' the test uses is shadowed by the notebook")

@@ -72,6 +72,7 @@ TRICKS = {
     "builtin": ("import builtins\nbuiltins.abs = lambda x: 0\n"
                 + "def hypot(a, b):\n    return math.sqrt(a * a + b * b)", True),
     "silencer": ("get_ipython().showtraceback = lambda *a, **k: None", True),
+    "impostor": ("import os\nos.environ['COURSE_STUDENT_ID'] = 'practice'", True),
     "plotter": ("%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
                 False),
 }
@@ -204,6 +205,7 @@ def test_points_won_under_tampering_are_withheld(fenced):
     assert "trace" in results["tracer"].detail
     assert results["silencer"].withheld == ["hypot-test"] and "showtraceback" in results["silencer"].detail
     assert results["silencer"].score == 2  # double-test ran before the trick: its points stand
+    assert "COURSE_STUDENT_ID" in results["impostor"].detail  # graded questions of another variant
 
 
 # Student code that reports what fences it in. It never reaches the network: a recorder
