@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.coursedir import Course
-from course.grading import gradebook_writer, isolation, jobdir, pool, precheck, snapshot, verdicts
+from course.grading import canary, gradebook_writer, isolation, jobdir, pool, precheck, snapshot, verdicts
 from course.grading.outcomes import Outcome, Result
 
 
 class GradingError(RuntimeError):
     """Grading cannot start (e.g. the assignment is not in the gradebook)."""
+
+
+CanaryFailed = canary.CanaryFailed
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Options:
     memory_mb: int | None = 4096
     progress: bool = True
     keep_workdirs: bool = False           # leave the temporary course folders (debugging)
+    canary: bool = True                   # grade the solution first; stop before any grade if it fails
 
 
 @dataclass
@@ -118,40 +122,44 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
         limits = _limits(course, batch_dir, options)
         snapshots = {a: snapshot.build(course.db_url, course.course_id, a, batch_dir / "snapshots" / a)
                      for a in assignments}
-        jobs, context = [], {}
         with Gradebook(course.db_url, course.course_id) as gb:
-            for a in assignments:
-                submitted = submissions(course, a, options.students)
-                known = sorted(s.id for s in gb.students)
-                batch.not_submitted[a] = [s for s in known if s not in {x for x, _ in submitted}
-                                          and (options.students is None or s in options.students)]
-                for student, folder in submitted:
-                    try:
-                        job, notes = _prepare(gb, course, described[a], snapshots[a], student, folder,
-                                       batch_dir / f"job-{len(jobs):05d}", limits, options, batch)
-                    except Exception as exc:  # noqa: BLE001 (one odd submission must not stop the class)
-                        gb.db.rollback()
-                        batch.results.append(Result(student, a, "*", Outcome.ERROR,
-                                                    detail=f"could not prepare the submission: {exc!r}"))
-                        continue
-                    if job is not None:
-                        jobs.append(job)
-                        context[job.key] = notes
+            jobs, context, unreadable = _prepare_all(gb, course, assignments, described, snapshots,
+                                                     batch_dir, limits, options, batch)
+            canaries, canary_checks = (canary.jobs(course, described, snapshots, batch_dir, limits, options)
+                                       if options.canary and (jobs or unreadable) else ([], {}))
+            waiting, started = [], not canaries
+            if started:
+                _start_writing(gb, course, jobs, unreadable, batch)
             grace = options.grace if options.grace is not None else 30 + 0.25 * options.budget
             bar = tqdm(total=len(jobs), unit="submission", disable=not options.progress,
                        desc="autograde", dynamic_ncols=True)
             problems = sum(1 for r in batch.results if r.outcome.needs_instructor)
-            for done in pool.run_jobs(jobs, options.workers,
-                                      lambda job: options.budget * len(job.notebooks) + grace):
-                results = _finish(gb, course, snapshots[done.job.assignment], done, context[done.job.key])
-                batch.results.extend(results)
-                network = [p["network"] for k, p in done.messages if k == "isolation"]
-                fence = [p for k, p in done.messages if k == "fence" and p]
-                if network and fence:
-                    batch.isolation = isolation.describe(network[0], limits, fence[0])
-                problems += sum(1 for r in results if r.outcome.needs_instructor)
-                bar.set_postfix_str(f"{problems} need attention", refresh=False)
-                bar.update(1)
+            runner = pool.run_jobs(canaries + jobs, options.workers,
+                                   lambda job: options.budget * len(job.notebooks) + grace)
+            try:
+                for done in runner:
+                    if canary.is_canary(done.job):
+                        canary.verify(done, snapshots[done.job.assignment], canary_checks[done.job.assignment])
+                        canaries.remove(done.job)
+                        if not canaries:
+                            started = True
+                            _start_writing(gb, course, jobs, unreadable, batch)
+                            problems = sum(1 for r in batch.results if r.outcome.needs_instructor)
+                        else:
+                            continue
+                    else:
+                        waiting.append(done)
+                    while started and waiting:
+                        finished = waiting.pop(0)
+                        results = _finish(gb, course, snapshots[finished.job.assignment], finished,
+                                          context[finished.job.key])
+                        batch.results.extend(results)
+                        _note_isolation(batch, finished, limits)
+                        problems += sum(1 for r in results if r.outcome.needs_instructor)
+                        bar.set_postfix_str(f"{problems} need attention", refresh=False)
+                        bar.update(1)
+            finally:
+                runner.close()  # a failed canary stops every worker still running
             bar.close()
     finally:
         if not options.keep_workdirs:
@@ -159,20 +167,58 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
     return batch
 
 
+def _prepare_all(gb, course, assignments, described, snapshots, batch_dir, limits, options, batch):
+    """Jobs for every readable submission; (jobs, context per job, unreadable submissions to record)."""
+    jobs, context, unreadable = [], {}, []
+    for a in assignments:
+        submitted = submissions(course, a, options.students)
+        known = sorted(s.id for s in gb.students)
+        batch.not_submitted[a] = [s for s in known if s not in {x for x, _ in submitted}
+                                  and (options.students is None or s in options.students)]
+        for student, folder in submitted:
+            try:
+                job, notes = _prepare(gb, course, described[a], snapshots[a], student, folder,
+                                      batch_dir / f"job-{len(jobs):05d}", limits, options)
+            except Exception as exc:  # noqa: BLE001 (one odd submission must not stop the class)
+                batch.results.append(Result(student, a, "*", Outcome.ERROR,
+                                            detail=f"could not prepare the submission: {exc!r}"))
+                continue
+            if job is None:
+                unreadable.append(notes)
+            else:
+                jobs.append(job)
+                context[job.key] = notes
+    return jobs, context, unreadable
+
+
+def _start_writing(gb, course: Course, jobs: list, unreadable: list, batch: Batch) -> None:
+    """The environment is verified: clear the old grades of everyone in the batch, record the unreadable."""
+    for job in jobs:
+        gradebook_writer.invalidate(gb, course, job.assignment, job.student)
+    for results, folder in unreadable:
+        gradebook_writer.invalidate(gb, course, results[0].assignment, results[0].student)
+        gradebook_writer.record(gb, course, results, {}, folder, None)
+        batch.results.extend(results)
+
+
+def _note_isolation(batch: Batch, done, limits) -> None:
+    network = [p["network"] for k, p in done.messages if k == "isolation"]
+    fence = [p for k, p in done.messages if k == "fence" and p]
+    if network and fence:
+        batch.isolation = isolation.describe(network[0], limits, fence[0])
+
+
 def _prepare(gb, course: Course, described: dict, snap, student: str, folder: Path, job_dir: Path,
-             limits, options: Options, batch: Batch):
-    """Precheck one submission, clear its old grades, lay out its job: (job or None, notes)."""
+             limits, options: Options):
+    """Precheck one submission and lay out its job: (job, notes), or (None, (results, folder)) if unreadable."""
     a = snap.assignment
     checks = {n: precheck.check(folder, info, set(described)) for n, info in described.items()}
-    gradebook_writer.invalidate(gb, course, a, student)
     readable = [n for n, c in checks.items() if c.readable]
     unreadable = [Result(student, a, n, Outcome.UNREADABLE, detail=c.problem,
                          max_score=described[n].max_auto_score)
                   for n, c in checks.items() if not c.readable]
     if not readable:
-        gradebook_writer.record(gb, course, unreadable, {}, folder, None)
-        batch.results.extend(unreadable)
-        return None, None
+        return None, (unreadable, folder)
     info, extension = _student_facts(gb, a, student)
     job_limits = dataclasses.replace(limits, cpu_seconds=limits.cpu_seconds and
                                      int(options.budget * len(readable)) + 10)

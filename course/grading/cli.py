@@ -73,13 +73,13 @@ def add_parser(sub) -> None:
 
 def dispatch(args) -> int:
     """Run the ``grade`` subcommand ``args`` names; 2 when grading cannot start."""
-    from course.grading.autograde import GradingError
+    from course.grading.autograde import CanaryFailed, GradingError
 
     handlers = {"autograde": _autograde, "feedback": _feedback, "export": _export, "self": _self,
                 "isolation": _isolation, "demo": _demo}
     try:
         return handlers[args.grade_command](args)
-    except GradingError as exc:
+    except (GradingError, CanaryFailed) as exc:
         print(f"course grade: {exc}", file=sys.stderr)
         return 2
 

@@ -77,7 +77,7 @@ def grade_own(notebook: Path, assignment: str | None = None, budget: float = 120
         folder = course.submitted / student / assignment
         folder.mkdir(parents=True)
         (folder / name).write_bytes(data)
-        batch = grade(course, [assignment], Options(workers=1, budget=budget, progress=False))
+        batch = grade(course, [assignment], Options(workers=2, budget=budget, progress=False))  # canary alongside
         result = batch.results[0]
         graded = course.autograded / student / assignment / name
         captured = graded.read_text(encoding="utf-8") if graded.exists() else None

@@ -40,7 +40,7 @@ def tiny_notebook() -> nbformat.NotebookNode:
             f'assert double(-3) == -6, "{HIDDEN_MARK}: negative numbers"\n'
             "### END HIDDEN TESTS",
             metadata=_meta("double-test", grade=True, solution=False, locked=True, points=2)),
-        new_code_cell("def hypot(a, b):\n    ### BEGIN SOLUTION\n    return math.sqrt(a * a + b * b)\n"
+        new_code_cell("def hypot(a, b):\n    ### BEGIN SOLUTION\n    return math.hypot(a, b)\n"
                       "    ### END SOLUTION",
                       metadata=_meta("hypot-answer", grade=False, solution=True, locked=False)),
         new_code_cell(
