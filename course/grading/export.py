@@ -1,8 +1,10 @@
 """Grades to CSV with stock ``nbgrader export``, plus which exercises the class fails most.
 
 The CSV is nbgrader's, with one column added: ``outcome``, the course grader's
-last word on each submission (so a 0.0 that means "kernel died" or "no
-submission" never reads as a real zero). The summary table and bar chart rank the
+last word on each submission, the worst of its notebooks' (so a 0.0 that means
+"kernel died" or "no submission" never reads as a real zero, and one restored
+notebook is not hidden behind a graded one). A second CSV beside it,
+``<name>-notebooks.csv``, lists every notebook's outcome. The summary table and bar chart rank the
 exercises (grade cells) by how many graded submissions lost points on them.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from course.coursedir import Course, nbgrader
+from course.grading.outcomes import Outcome
 
 
 def stock_export(course: Course, to: Path, assignments: list[str] | None = None) -> Path:
@@ -23,16 +26,28 @@ def stock_export(course: Course, to: Path, assignments: list[str] | None = None)
     return to
 
 
-def latest_outcomes(course: Course):
-    """The outcome CSVs the grader wrote, newest row per (assignment, student)."""
+NOTEBOOK_COLUMNS = ["assignment", "student", "notebook", "outcome", "detail"]
+
+
+def notebook_outcomes(course: Course):
+    """The outcome CSVs the grader wrote, newest row per (assignment, student, notebook)."""
     import pandas as pd
 
     files = sorted(course.outcomes_dir.glob("*.csv"), key=lambda p: p.stat().st_mtime)
     if not files:
-        return pd.DataFrame(columns=["assignment", "student", "outcome", "detail"])
+        return pd.DataFrame(columns=NOTEBOOK_COLUMNS)
     frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
-    rows = pd.concat(frames).drop_duplicates(["assignment", "student"], keep="last")
-    return rows[["assignment", "student", "outcome", "detail"]]
+    rows = pd.concat(frames).drop_duplicates(["assignment", "student", "notebook"], keep="last")
+    return rows[NOTEBOOK_COLUMNS].sort_values(NOTEBOOK_COLUMNS[:3]).reset_index(drop=True)
+
+
+def latest_outcomes(course: Course):
+    """Each (assignment, student)'s worst notebook outcome, with that notebook's detail."""
+    rows = notebook_outcomes(course)
+    severity = rows["outcome"].map(lambda o: Outcome(o).severity if o in Outcome._value2member_map_ else 99)
+    worst = rows.assign(severity=severity).sort_values("severity", kind="stable")
+    worst = worst.drop_duplicates(["assignment", "student"], keep="last")
+    return worst[["assignment", "student", "outcome", "detail"]].reset_index(drop=True)
 
 
 def with_outcomes(grades, outcomes):
@@ -106,8 +121,14 @@ def export_grades(course: Course, assignments: list[str], to: Path, png: Path) -
     # ids stay text: all-digit ids ("007") would otherwise become numbers and miss their outcomes
     grades = with_outcomes(pd.read_csv(to, dtype={"student_id": str}), latest_outcomes(course))
     grades.to_csv(to, index=False)
+    per_notebook = to.with_name(f"{to.stem}-notebooks.csv")
+    notebooks = notebook_outcomes(course)
+    if assignments:
+        notebooks = notebooks[notebooks["assignment"].isin(assignments)]
+    notebooks.to_csv(per_notebook, index=False)
     summary = exercise_summary(course, assignments or None)
-    print(f"grades: {to} ({len(grades)} rows; outcome column added)")
+    print(f"grades: {to} ({len(grades)} rows; outcome column added: each student's worst notebook)")
+    print(f"every notebook's outcome: {per_notebook}")
     attention = grades[~grades["outcome"].isin(["graded", "graded (stock nbgrader)"])]
     if len(attention):
         print(f"{len(attention)} row(s) are not plain graded scores: "

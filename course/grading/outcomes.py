@@ -26,6 +26,11 @@ class Outcome(str, Enum):
     def needs_instructor(self) -> bool:
         return self is not Outcome.GRADED
 
+    @property
+    def severity(self) -> int:
+        """How much worse than plain ``graded`` (a student's assignment reports its worst notebook)."""
+        return list(Outcome).index(self)
+
 
 @dataclass
 class CellGrade:

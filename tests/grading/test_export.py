@@ -83,6 +83,20 @@ def test_the_newest_outcome_per_student_wins(course):
         {"assignment": ASSIGNMENT, "student": "bob", "outcome": "timed-out", "detail": "slow"}]
 
 
+def test_a_student_reports_their_worst_notebook_and_every_notebook_is_listed(course):
+    course.outcomes_dir.mkdir(parents=True)
+    report.write_csv([Result("alice", ASSIGNMENT, "extra", Outcome.RESTORED, detail="test cells put back: t"),
+                      Result("alice", ASSIGNMENT, "tiny", Outcome.GRADED, score=5),
+                      Result("bob", ASSIGNMENT, "tiny", Outcome.GRADED, score=5)],
+                     course.outcomes_dir / f"{ASSIGNMENT}.csv")
+    worst = export.latest_outcomes(course).sort_values("student")
+    assert worst[["student", "outcome", "detail"]].values.tolist() == [
+        ["alice", "graded-restored", "test cells put back: t"], ["bob", "graded", ""]]
+    every = export.notebook_outcomes(course)
+    assert every[["student", "notebook", "outcome"]].values.tolist() == [
+        ["alice", "extra", "graded-restored"], ["alice", "tiny", "graded"], ["bob", "tiny", "graded"]]
+
+
 # ---- exercise_summary -------------------------------------------------------------------------
 
 def test_exercises_are_ranked_by_how_many_lost_points(course):
@@ -124,3 +138,6 @@ def test_export_keeps_numeric_student_ids_as_written(course, tmp_path, monkeypat
     assert written[["student_id", "raw_score", "outcome"]].values.tolist() == [
         ["0042", "5.0", "graded"], ["007", "0.0", "kernel-died"]]
     assert "007/tiny: kernel-died" in capsys.readouterr().out
+    every = pd.read_csv(tmp_path / "grades-notebooks.csv", dtype=str, keep_default_na=False)
+    assert every[["student", "notebook", "outcome"]].values.tolist() == [
+        ["0042", "tiny", "graded"], ["007", "tiny", "kernel-died"]]
