@@ -11,9 +11,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nbformat
+
 from course import coursedir
 from course.coursedir import Course
-from course.grading import isolation
+from course.grading import isolation, precheck
 from course.grading.snapshot import Snapshot
 from course.grading.worker import Job
 
@@ -42,6 +44,13 @@ def config_text(course: Course, root: Path, course_id: str, budget: float, probe
                                        course_id=course_id, budget=float(budget), probes=probes)
 
 
+def _restore_metadata(path: Path, info) -> None:
+    """The graded cells' nbgrader flags and points as the gradebook has them (see precheck)."""
+    nb = nbformat.read(path, as_version=4)
+    if precheck.restore_metadata(nb, info):
+        nbformat.write(nb, path)
+
+
 def prepare(job_dir: Path, course: Course, snapshot: Snapshot, student: str, submission: Path,
             notebooks: list[str], *, budget: float, limits: isolation.KernelLimits,
             isolate_network: bool = True, probes: bool = True, student_info: dict | None = None,
@@ -62,6 +71,8 @@ def prepare(job_dir: Path, course: Course, snapshot: Snapshot, student: str, sub
             continue  # unreadable or unexpected notebooks are reported, not graded
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, dest / rel)
+        if path.suffix == ".ipynb" and path.stem in snapshot.notebooks:
+            _restore_metadata(dest / rel, snapshot.notebook(path.stem))
     limits_file = job_dir / "limits.json"
     limits.write(limits_file)
     isolation.write_kernelspec(job_dir / "jupyter", limits_file)

@@ -49,7 +49,7 @@ def _points(meta) -> float | None:
 
 
 def touched_tests(nb: nbformat.NotebookNode, info: NotebookInfo) -> list[tuple[str, str]]:
-    """(grade_id, how) for each test cell the student deleted, edited or re-labelled."""
+    """(grade_id, how) for each test cell the student deleted, edited or re-labelled (and re-labelled written answers)."""
     cells = {}
     for cell in nb.cells:
         gid = grade_id(cell)
@@ -70,7 +70,48 @@ def touched_tests(nb: nbformat.NotebookNode, info: NotebookInfo) -> list[tuple[s
             found.append((test.grade_id, "points changed"))
         elif normalize(cell.source) not in (normalize(test.visible_source), normalize(test.source)):
             found.append((test.grade_id, "edited"))
+    for written in (c for c in info.cells if c.kind == "written" and c.grade_id in cells):
+        meta = cells[written.grade_id].metadata.get("nbgrader", {})
+        if not (meta.get("grade") and meta.get("solution")) or _points(meta) != written.max_score:
+            found.append((written.grade_id, "metadata changed"))
     return found
+
+
+def edited_locked_cells(nb: nbformat.NotebookNode, info: NotebookInfo) -> list[tuple[str, str]]:
+    """(grade_id, "locked cell edited") for read-only cells whose source the student changed."""
+    sources = {grade_id(c): c.source for c in nb.cells if grade_id(c) in info.locked}
+    return [(gid, "locked cell edited") for gid, source in sources.items()
+            if normalize(source) != normalize(info.locked[gid])]
+
+
+def restore_metadata(nb: nbformat.NotebookNode, info: NotebookInfo) -> bool:
+    """Put back the nbgrader flags and points of graded cells from the gradebook; True if any changed.
+
+    nbgrader restores a tampered cell's source but not a cleared ``grade`` flag or
+    points (it then fails on the checksum), so the grader restores those first.
+    """
+    by_id = {c.grade_id: c for c in info.cells if c.kind in ("test", "written")}
+    changed = False
+    for index, cell in enumerate(nb.cells):
+        known = by_id.get(grade_id(cell))
+        if known is None:
+            continue
+        meta = cell.metadata.setdefault("nbgrader", {})
+        wanted = {"grade": True, "solution": known.kind == "written", "points": known.max_score}
+        if known.kind == "test":
+            wanted["locked"] = True
+        if cell.cell_type != known.cell_type:
+            fresh = (nbformat.v4.new_code_cell if known.cell_type == "code" else nbformat.v4.new_markdown_cell)(
+                cell.source, metadata=cell.metadata)
+            if "id" in cell:
+                fresh["id"] = cell["id"]
+            nb.cells[index] = cell = fresh
+            meta = cell.metadata["nbgrader"]
+            changed = True
+        if any(meta.get(k) != v for k, v in wanted.items()):
+            meta.update(wanted)
+            changed = True
+    return changed
 
 
 def check(folder: Path, info: NotebookInfo, expected: set[str] = frozenset()) -> Precheck:
@@ -87,6 +128,6 @@ def check(folder: Path, info: NotebookInfo, expected: set[str] = frozenset()) ->
     nb, problem = read(path)
     if nb is None:
         return Precheck(info.name, False, problem)
-    touched = touched_tests(nb, info)
+    touched = touched_tests(nb, info) + edited_locked_cells(nb, info)
     return Precheck(info.name, True, restored=[f"{gid} ({how})" for gid, how in touched],
                     restored_ids=[gid for gid, _ in touched])

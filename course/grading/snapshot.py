@@ -7,7 +7,7 @@ so workers never share a database and the real one is only touched by the merge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import cells
@@ -31,6 +31,7 @@ class GradeCellInfo:
 class NotebookInfo:
     name: str
     cells: list[GradeCellInfo]
+    locked: dict[str, str] = field(default_factory=dict)   # read-only cells (not graded): grade_id -> source
 
     @property
     def tests(self) -> list[GradeCellInfo]:
@@ -77,7 +78,9 @@ def describe(db_url: str, course_id: str, assignment: str) -> dict[str, Notebook
                 for c in list(nb.grade_cells) + list(nb.task_cells)
             ]
             graded.sort(key=lambda c: order.index(c.grade_id) if c.grade_id in order else len(order))
-            notebooks[nb.name] = NotebookInfo(nb.name, graded)
+            graded_names = {c.grade_id for c in graded}
+            locked = {c.name: c.source for c in nb.source_cells if c.locked and c.name not in graded_names}
+            notebooks[nb.name] = NotebookInfo(nb.name, graded, locked)
     return notebooks
 
 

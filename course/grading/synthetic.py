@@ -87,6 +87,8 @@ VARIANTS = {
     "partial": ("double right, hypot overflows on the hidden test", "graded"),
     "tampered": ("replaced the double test by `pass`", "graded-restored"),
     "deleted": ("deleted the hypot test cell", "graded-restored"),
+    "relabeled": ("set grade: false and points: 0 on both test cells", "graded-restored"),
+    "unlocked": ("edited the locked setup cell (import math)", "graded-restored"),
     "loop": ("an infinite loop in an answer cell", "timed-out"),
     "exit": ("os._exit(1) in an answer cell", "kernel-died"),
     "badjson": ("the file is not valid JSON", "unreadable"),
@@ -109,7 +111,7 @@ def write_submission(submitted: Path, student: str, variant: str, release_nb: Pa
     folder.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(release_nb, as_version=4)
     name = f"{NOTEBOOK}.ipynb"
-    if variant in ("right", "tampered", "deleted", "loop", "exit", "cheat", "renamed", "off", "snoop"):
+    if variant in ("right", "tampered", "deleted", "relabeled", "unlocked", "loop", "exit", "cheat", "renamed", "off", "snoop"):
         _edit(nb, "double-answer", RIGHT_DOUBLE)
         _edit(nb, "hypot-answer", RIGHT_HYPOT)
     if variant in ("partial", "mixed"):
@@ -119,6 +121,12 @@ def write_submission(submitted: Path, student: str, variant: str, release_nb: Pa
         _edit(nb, "double-test", "pass  # no tests here")
     if variant == "deleted":
         _without(nb, "hypot-test")
+    if variant == "relabeled":
+        for cell in nb.cells:
+            if cells.grade_id(cell) in ("double-test", "hypot-test"):
+                cell.metadata.nbgrader.update(grade=False, points=0)
+    if variant == "unlocked":
+        _edit(nb, "setup", "import math\nmath.hypot = lambda a, b: 5")
     if variant == "loop":
         _edit(nb, "hypot-answer", RIGHT_HYPOT + "\nwhile True:\n    pass")
     if variant == "exit":
@@ -148,5 +156,5 @@ def write_class(submitted: Path, release_nb: Path, variants: dict[str, str]) -> 
 
 def expected_points(variant: str) -> float | None:
     """Autograded points a variant should get (None when it must not be graded)."""
-    return {"right": 5.0, "wrong": 0.0, "partial": 2.0, "tampered": 5.0, "deleted": 5.0,
+    return {"right": 5.0, "wrong": 0.0, "partial": 2.0, "tampered": 5.0, "deleted": 5.0, "relabeled": 5.0, "unlocked": 5.0,
             "off": 3.0, "snoop": 5.0, "mixed": 0.0}.get(variant)

@@ -120,5 +120,5 @@ def _graded(grades: dict, status: dict | None, info, base: dict) -> Result:
         return Result(outcome=Outcome.INTEGRITY, withheld=withheld, detail=detail + " | ".join(problems), **base)
     if base["restored"]:
         return Result(outcome=Outcome.RESTORED,
-                      detail="test cells put back by nbgrader: " + ", ".join(base["restored"]), **base)
+                      detail="cells put back from the gradebook: " + ", ".join(base["restored"]), **base)
     return Result(outcome=Outcome.GRADED, **base)
