@@ -15,6 +15,7 @@ class Outcome(str, Enum):
     TIMED_OUT = "timed-out"               # the notebook's time budget ran out
     KERNEL_DIED = "kernel-died"           # the kernel exited (os._exit, memory or CPU limit, crash)
     UNREADABLE = "unreadable"             # invalid JSON, wrong file name, missing notebook
+    ENVIRONMENT = "environment-error"     # a cell the student cannot change raised: not the student's doing
     ERROR = "grader-error"                # nbgrader or the grader failed for another reason (see log)
 
     @property

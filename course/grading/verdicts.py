@@ -69,11 +69,19 @@ def results(finished: Finished, snapshot: Snapshot, prechecks: dict[str, Prechec
         status = _last(messages, "notebook", name)
         grades = _last(messages, "grades", name)
         ran, running = _cells_run(messages, name)
+        broken = next((p for k, p in messages if k == "cell" and p.get("notebook") == name
+                       and p.get("locked_error")), None)
         stopped_in = f" while running {running}" if running else ""
         if finished.killed or (status and status["status"] == "timed-out"):
             why = finished.killed or status["detail"]
             out.append(Result(outcome=Outcome.TIMED_OUT, cells_run=_compress(ran),
                               detail=f"{why}{stopped_in}; {_ran(ran)}", **base))
+        elif broken:
+            out.append(Result(outcome=Outcome.ENVIRONMENT, cells_run=_compress(ran),
+                              detail=f"{broken['label']}, a cell students cannot change, raised "
+                                     f"{broken['locked_error']}: the grading environment, the "
+                                     "instructor's notebook or a file in the submission's folder "
+                                     "(shadowing a module?) is at fault; look, fix, grade again", **base))
         elif status and status["status"] == "kernel-died":
             out.append(Result(outcome=Outcome.KERNEL_DIED, cells_run=_compress(ran),
                               detail=f"the kernel died{stopped_in} (os._exit, a crash, or the "

@@ -19,6 +19,15 @@ from course.cells import grade_id, is_test
 from course.grading import probes, worker
 
 
+def _locked_error(cell) -> str:
+    """The error a read-only, ungraded cell raised ("" if none): the student cannot have caused it."""
+    meta = cell.metadata.get("nbgrader", {})
+    if not meta.get("locked") or meta.get("grade") or meta.get("solution"):
+        return ""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    return f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else ""
+
+
 class BudgetExceeded(Exception):
     """The notebook used up its time budget."""
 
@@ -100,7 +109,8 @@ class BudgetedExecute(Execute):
         label = self._last = self._labels.get(id(cell), f"cell {index}")
         worker.send("cell", {"notebook": self._notebook, "label": label, "state": "start"})
         cell, resources = super().preprocess_cell(cell, resources, index)
-        worker.send("cell", {"notebook": self._notebook, "label": label, "state": "done"})
+        worker.send("cell", {"notebook": self._notebook, "label": label, "state": "done",
+                             "locked_error": _locked_error(cell)})
         if time.monotonic() >= self._deadline:
             raise BudgetExceeded()
         return cell, resources

@@ -92,4 +92,35 @@ def test_cell_runs_are_summarised():
 def test_every_variant_names_its_expected_outcome():
     values = {o.value for o in Outcome}
     assert all(expected in values for _, expected in synthetic.VARIANTS.values())
-    assert {v for _, v in synthetic.VARIANTS.values()} >= values - {"grader-error"}
+    # a grader error is a bug, and no submission can break a locked cell (student files cannot
+    # shadow modules: the kernel's path starts without its folder): both have unit tests
+    assert {v for _, v in synthetic.VARIANTS.values()} >= values - {"grader-error", "environment-error"}
+
+
+def test_an_error_in_a_cell_students_cannot_change_is_an_environment_error():
+    from course.grading.pool import Finished
+    from course.grading.precheck import Precheck
+    from course.grading.snapshot import GradeCellInfo, NotebookInfo, Snapshot
+    from course.grading.worker import Job
+    from course.preprocessors.budgeted_execute import _locked_error
+
+    locked = new_code_cell("import course", metadata={"nbgrader": {"grade": False, "solution": False,
+                                                                   "locked": True, "grade_id": "setup"}})
+    locked.outputs = [new_output("error", ename="ModuleNotFoundError", evalue="No module named 'course'",
+                                 traceback=[])]
+    answer = new_code_cell("x = 1", metadata={"nbgrader": {"grade": False, "solution": True, "locked": False}})
+    answer.outputs = list(locked.outputs)
+    assert _locked_error(locked) == "ModuleNotFoundError: No module named 'course'"
+    assert _locked_error(answer) == "", "a student's own cell raising is the student's doing"
+
+    job = Job("tiny/alice", "tiny", "alice", "/nowhere", ["tiny"], "course101")
+    info = NotebookInfo("tiny", [GradeCellInfo("t", 5.0, "code", "test", "assert True")])
+    messages = [("cell", {"notebook": "tiny", "label": "setup", "state": "start"}),
+                ("cell", {"notebook": "tiny", "label": "setup", "state": "done",
+                          "locked_error": _locked_error(locked)}),
+                ("grades", {"notebook": "tiny", "cells": [{"grade_id": "t", "auto_score": 0.0, "max_score": 5.0}]}),
+                ("done", {"exit": 0})]
+    [result] = verdicts.results(Finished(job, messages), Snapshot("tiny", None, {"tiny": info}),
+                                {"tiny": Precheck("tiny", True)})
+    assert result.outcome is Outcome.ENVIRONMENT and not result.outcome.graded
+    assert "setup, a cell students cannot change, raised ModuleNotFoundError" in result.detail
