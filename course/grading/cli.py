@@ -57,6 +57,9 @@ def add_parser(sub) -> None:
     ex.add_argument("assignments", nargs="*", metavar="ID")
     ex.add_argument("--to", type=Path, default=Path("grades.csv"), help="CSV file (default %(default)s)")
     ex.add_argument("--plot", type=Path, default=Path("exercises.png"), help="PNG (default %(default)s)")
+    ex.add_argument("--gradescope", type=Path, metavar="DIR",
+                    help="also write Gradescope results.json files: DIR/<assignment>/<student>/results.json")
+    ex.add_argument("--canvas", type=Path, metavar="CSV", help="also write a Canvas gradebook import CSV")
     course_dir(ex)
 
     me = gsub.add_parser("self", help="grade your own notebook with the hidden tests")
@@ -133,7 +136,8 @@ def _feedback(args) -> int:
 def _export(args) -> int:
     from course.grading import export
 
-    return export.export_grades(_course(args), args.assignments, args.to, args.plot)
+    return export.export_grades(_course(args), args.assignments, args.to, args.plot,
+                                args.gradescope, args.canvas)
 
 
 def _self(args) -> int:

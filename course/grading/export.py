@@ -113,8 +113,27 @@ def plot(summary, path: Path, top: int = 20) -> Path:
     return path
 
 
-def export_grades(course: Course, assignments: list[str], to: Path, png: Path) -> int:
-    """Grades CSV with the outcome column, the exercise summary and its plot; prints both."""
+def _lms_exports(course: Course, grades, gradescope: Path | None, canvas: Path | None) -> None:
+    from course.grading import lms_export
+
+    left_out = grades[~grades["outcome"].isin(lms_export.GRADED)]
+    if gradescope:
+        written = lms_export.write_gradescope(course, grades, gradescope)
+        print(f"gradescope: {len(written)} results.json files in {gradescope}")
+    if canvas:
+        print(f"canvas: {lms_export.write_canvas(grades, canvas, lms_export.lms_user_ids(course))}")
+    if (gradescope or canvas) and len(left_out):
+        print("not exported (their cells stay blank; resolve them first): "
+              + ", ".join(f"{r.student_id}/{r.assignment}: {r.outcome}" for r in left_out.itertuples()))
+
+
+def export_grades(course: Course, assignments: list[str], to: Path, png: Path,
+                  gradescope: Path | None = None, canvas: Path | None = None) -> int:
+    """Grades CSV with the outcome column, the exercise summary and its plot; prints both.
+
+    ``gradescope``: a folder for Gradescope ``results.json`` files; ``canvas``: a Canvas
+    gradebook CSV (:mod:`course.grading.lms_export`); both hold graded submissions only.
+    """
     import pandas as pd
 
     stock_export(course, to, assignments or None)
@@ -129,6 +148,7 @@ def export_grades(course: Course, assignments: list[str], to: Path, png: Path) -
     summary = exercise_summary(course, assignments or None)
     print(f"grades: {to} ({len(grades)} rows; outcome column added: each student's worst notebook)")
     print(f"every notebook's outcome: {per_notebook}")
+    _lms_exports(course, grades, gradescope, canvas)
     attention = grades[~grades["outcome"].isin(["graded", "graded (stock nbgrader)"])]
     if len(attention):
         print(f"{len(attention)} row(s) are not plain graded scores: "

@@ -16,10 +16,9 @@ from pathlib import Path
 import nbformat
 
 from course import coursedir, paths
-from course.cells import grade_id
 from course.grading.autograde import GradingError, Options, grade
 from course.grading.outcomes import Result
-from course.preprocessors.hide_hidden_tests import hide_hidden_tests
+from course.preprocessors.hide_hidden_tests import failure_messages, hide_hidden_tests
 from course.quiz.variants import student_id
 
 
@@ -45,14 +44,7 @@ def find_assignment(notebook: Path, source: Path) -> str:
 
 def rows_from(result: Result, autograded: str | None) -> list[Row]:
     """One row per graded exercise: score and what the student may see of the test's message."""
-    messages = {}
-    if autograded:
-        nb = hide_hidden_tests(nbformat.reads(autograded, as_version=4))
-        for cell in nb.cells:
-            gid = grade_id(cell)
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            if gid and errors:
-                messages[gid] = f"{errors[0].get('ename')}: {errors[0].get('evalue')}".strip(": ")
+    messages = failure_messages(hide_hidden_tests(nbformat.reads(autograded, as_version=4))) if autograded else {}
     rows = []
     for cell in result.cells:
         if cell.kind != "test":

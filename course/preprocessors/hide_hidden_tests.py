@@ -136,6 +136,16 @@ def hide_hidden_tests(nb):
     return nb
 
 
+def failure_messages(nb) -> dict[str, str]:
+    """grade_id -> what a student may read of each failed test (call on a hidden-tests-hidden notebook)."""
+    messages = {}
+    for cell in nb.cells:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if grade_id(cell) and errors:
+            messages[grade_id(cell)] = f"{errors[0].get('ename')}: {errors[0].get('evalue')}".strip(": ")
+    return messages
+
+
 class HideHiddenTests(NbGraderPreprocessor):
     """Remove hidden tests, their messages and anything quoting them; add a score table."""
 
