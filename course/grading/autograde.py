@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.coursedir import Course
-from course.grading import canary, gradebook_writer, isolation, jobdir, pool, precheck, snapshot, verdicts
+from course.grading import canary, gradebook_writer, isolation, jobdir, lock, pool, precheck, snapshot, verdicts
 from course.grading.outcomes import Outcome, Result
 
 
@@ -97,10 +97,13 @@ def grade(course: Course, assignments: list[str], options: Options | None = None
     """Grade every submission of ``assignments``; never raises for a bad submission."""
 
     options = options or Options()
-    with warnings.catch_warnings():
-        # nbgrader's add_submission makes SQLAlchemy warn about autoflush; harmless (stock does too)
-        warnings.filterwarnings("ignore", message=".*not in session.*")
-        return _grade(course, assignments, options)
+    try:
+        with lock.exclusive(course), warnings.catch_warnings():
+            # nbgrader's add_submission makes SQLAlchemy warn about autoflush; harmless (stock does too)
+            warnings.filterwarnings("ignore", message=".*not in session.*")
+            return _grade(course, assignments, options)
+    except lock.GraderBusy as exc:
+        raise GradingError(str(exc)) from None
 
 
 def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
