@@ -235,6 +235,7 @@ def autoscale(policy: Policy, arrival: np.ndarray, service: Distribution | float
     store = simpy.Store(env)
     waiting: dict = {}                              # consumer process -> its pending get request
     busy: set = set()
+    fleet: dict = {}                                # consumers started and not stopped (ordered: deterministic)
     launching: list = []
     retire: set = set()
     result = ScalingRun(Run(arrival, start, finish, np.zeros(n, dtype=bool), float(horizon), True))
@@ -251,6 +252,7 @@ def autoscale(policy: Policy, arrival: np.ndarray, service: Distribution | float
                 else:
                     request.cancel()
                 retire.discard(me)
+                fleet.pop(me, None)
                 return
             finally:
                 waiting.pop(me, None)
@@ -260,6 +262,7 @@ def autoscale(policy: Policy, arrival: np.ndarray, service: Distribution | float
             finish[i] = env.now - origin
             busy.discard(me)
         retire.discard(me)
+        fleet.pop(me, None)
 
     def launch():
         try:
@@ -267,10 +270,10 @@ def autoscale(policy: Policy, arrival: np.ndarray, service: Distribution | float
         except simpy.Interrupt:                     # cancelled before it started
             return
         launching.remove(env.active_process)
-        yield env.process(consumer())
+        fleet[env.process(consumer())] = True
 
     def in_service() -> list:
-        return [p for p in list(waiting) + list(busy) if p not in retire]
+        return [p for p in fleet if p not in retire]
 
     def resize(desired: int):
         current = len(in_service()) + len(launching)
@@ -295,6 +298,7 @@ def autoscale(policy: Policy, arrival: np.ndarray, service: Distribution | float
         desired = max(min_consumers, min(max_consumers, initial))
         while True:
             yield env.timeout(period)
+            yield env.timeout(0)                    # after the consumers that finish warming up at this instant
             now = env.now - origin
             sample = {"time": now, "visible": len(store.items), "in_flight": len(busy),
                       "sent": int(((arrival > now - period) & (arrival <= now)).sum()),
@@ -308,7 +312,7 @@ def autoscale(policy: Policy, arrival: np.ndarray, service: Distribution | float
             resize(desired)
 
     for _ in range(max(min_consumers, min(max_consumers, initial))):
-        env.process(consumer())
+        fleet[env.process(consumer())] = True
     env.process(producer())
     env.process(controller())
     env.run(until=origin + horizon + 1e-6)          # the last period's sample is taken at the horizon

@@ -96,7 +96,7 @@ def test_autoscale_feeds_the_policy_cloudwatch_style_samples_and_applies_its_dec
     assert set(first) == {"time", "visible", "in_flight", "sent", "deleted", "consumers", "desired", "period"}
     assert first["time"] == 60 and first["consumers"] == 1 and first["desired"] == 1 and first["period"] == 60
     assert abs(first["sent"] - 600) < 100 and first["visible"] > 400       # one consumer cannot keep up
-    assert second["desired"] == 6 and third["consumers"] == 6              # asked for at 60, warm by 120
+    assert second["desired"] == 6 and second["consumers"] == 6             # asked for at 60, in service at 120
     assert sum(s["sent"] for s in result.samples) == times.size
     assert result.run.unfinished < 300 and result.direction_changes() == 0 and result.first_overload() == math.inf
 
