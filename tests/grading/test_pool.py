@@ -69,7 +69,7 @@ def gone(pid: int, within: float = 2.0) -> bool:
 
 
 def test_jobs_come_back_as_they_finish_at_most_workers_at_a_time(fake_pool):
-    fake_pool.update({"slow": {"sleep": 0.5}, "b": {"sleep": 0.05}, "c": {"sleep": 0.05},
+    fake_pool.update({"slow": {"sleep": 4.0}, "b": {"sleep": 0.05}, "c": {"sleep": 0.05},  # wide margin: a busy CI machine
                       "d": {"sleep": 0.05, "exit": 3}})
     jobs = [job(s) for s in ("slow", "b", "c", "d")]
     heard = []
