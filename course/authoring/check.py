@@ -13,6 +13,7 @@ from course.authoring import rules
 from course.authoring.execute import errors, execute
 from course.grading.autograde import Options, grade
 from course.grading.outcomes import Outcome, Result
+from course.preprocessors.seal_quizzes import write_sealed
 
 
 def grade_solution_and_blank(assignment: str, workers: int = 2) -> dict[str, Result]:
@@ -20,8 +21,8 @@ def grade_solution_and_blank(assignment: str, workers: int = 2) -> dict[str, Res
     name = paths.notebook(assignment).name
     with coursedir.temporary([assignment], prefix="course-check-") as course:
         release = coursedir.generate(course.root, assignment)
-        for student, notebook in (("solution", course.source / assignment / name),
-                                  ("blank", release / name)):
+        solution = write_sealed(course.source / assignment / name, course.root / "sealed" / name)
+        for student, notebook in (("solution", solution), ("blank", release / name)):
             coursedir.submit(course, student, assignment, notebook)
         batch = grade(course, [assignment], Options(workers=workers, progress=False, canary=False))  # graded anyway
     return {r.student: r for r in batch.results}

@@ -17,6 +17,7 @@ import nbformat
 from course.coursedir import Course
 from course.grading import jobdir, precheck, verdicts
 from course.grading.outcomes import Outcome, Result
+from course.preprocessors.seal_quizzes import write_sealed
 
 STUDENT = "course-canary"
 
@@ -29,7 +30,9 @@ def jobs(course: Course, described: dict, snapshots: dict, batch_dir: Path, limi
     """One job per assignment grading its solution; and the prechecks verdicts need."""
     made, checks = [], {}
     for assignment, notebooks in described.items():
-        folder = course.source / assignment
+        folder = batch_dir / "canary-solutions" / assignment  # as handed in: quizzes sealed, no quiz files
+        for name in notebooks:
+            write_sealed(course.source / assignment / f"{name}.ipynb", folder / f"{name}.ipynb")
         checks[assignment] = {n: precheck.check(folder, info, set(notebooks)) for n, info in notebooks.items()}
         made.append(jobdir.prepare(batch_dir / f"canary-{assignment}", course, snapshots[assignment], STUDENT,
                                    folder, list(notebooks), budget=options.budget, limits=limits,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import nbformat
+
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course.quiz.model import load_spec
@@ -29,3 +31,23 @@ class SealQuizzes(NbGraderPreprocessor):
 
             cell.source = LOAD_CALL.sub(sealed, cell.source)
         return cell, resources
+
+
+def seal_notebook(nb: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
+    """Seal a notebook's quiz loads in place, reading quiz files from ``folder``; returns it."""
+    resources = {"metadata": {"path": str(folder)}}
+    for index, cell in enumerate(nb.cells):
+        SealQuizzes().preprocess_cell(cell, resources, index)
+    return nb
+
+
+def write_sealed(notebook: Path, dest: Path, nb: nbformat.NotebookNode | None = None) -> Path:
+    """Write ``notebook`` (or ``nb``, a changed version of it) to ``dest`` with its quizzes sealed.
+
+    An instructor's notebook as a student would hand it in: it runs without the quiz
+    files, which nbgrader never copies next to a submission.
+    """
+    nb = nb if nb is not None else nbformat.read(notebook, as_version=4)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(seal_notebook(nb, notebook.parent), dest)
+    return dest

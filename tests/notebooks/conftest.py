@@ -4,9 +4,10 @@
 
 - ``executed``: the instructor notebook run headless (and what the network guard refused);
 - ``graded``: a temporary course where stock nbgrader generated the student version and
-  the course's grader (probes on, isolated as the machine allows) graded three
-  submissions: the solution, the untouched student version ("blank") and the solution
-  with every plausible wrong answer of ``tests/wrong_answers/<id>.yaml`` put in ("wrong").
+  the course's grader (probes on, isolated as the machine allows) graded the solution, the
+  untouched student version ("blank") and the solution with the plausible wrong answers of
+  ``tests/wrong_answers/<id>.yaml`` put in, at most one per answer cell in each of "wrong-1",
+  "wrong-2", ... (so every one is graded); all handed in with their quizzes sealed.
 
 Tests of one chapter share an xdist group, so under ``pytest -n 2`` each chapter is
 executed and graded once, on one worker, while the other worker takes another chapter.
@@ -28,6 +29,7 @@ from course.authoring.execute import execute
 from course.cells import cells_by_id
 from course.grading.autograde import Options, grade
 from course.grading.outcomes import Result
+from course.preprocessors.seal_quizzes import write_sealed
 
 
 def chapter_params() -> list:
@@ -39,11 +41,28 @@ def wrong_answers(assignment: str) -> list[dict]:
     return yaml.safe_load((paths.ROOT / "tests" / "wrong_answers" / f"{assignment}.yaml").read_text())
 
 
-def with_wrong_answers(assignment: str) -> nbformat.NotebookNode:
-    """The solution notebook with every declared plausible wrong answer put in."""
+def wrong_students(assignment: str) -> list[list[tuple[int, dict]]]:
+    """The wrong answers spread over students "wrong-1", "wrong-2", ...: at most one per answer cell each.
+
+    Every entry is graded (not only the last one of its answer cell), with as few
+    submissions as the answer cell with the most wrong answers needs.
+    """
+    students: list[list[tuple[int, dict]]] = []
+    taken: dict[str, int] = {}
+    for number, entry in enumerate(wrong_answers(assignment)):
+        k = taken.get(entry["answer_cell"], 0)
+        taken[entry["answer_cell"]] = k + 1
+        if k == len(students):
+            students.append([])
+        students[k].append((number, entry))
+    return students
+
+
+def with_wrong_answers(assignment: str, entries: list[dict]) -> nbformat.NotebookNode:
+    """The solution notebook with ``entries`` (plausible wrong answers) put in."""
     nb = nbformat.read(paths.notebook(assignment), as_version=4)
     by_id = cells_by_id(nb)
-    for entry in wrong_answers(assignment):
+    for entry in entries:
         by_id[entry["answer_cell"]].source = entry["source"]
     return nb
 
@@ -73,9 +92,13 @@ class Chapter:
         course = coursedir.create(self.folder / "course", [self.assignment])
         release = coursedir.generate(course.root, self.assignment)
         name = self.notebook.name
-        wrong = self.folder / name
-        nbformat.write(with_wrong_answers(self.assignment), wrong)
-        for student, notebook in (("solution", self.notebook), ("blank", release / name), ("wrong", wrong)):
+        # handed in as students would: quizzes sealed (no quiz file lies next to a submission)
+        submissions = {"solution": write_sealed(self.notebook, self.folder / "solution" / name),
+                       "blank": release / name}
+        for k, entries in enumerate(wrong_students(self.assignment), 1):
+            submissions[f"wrong-{k}"] = write_sealed(self.notebook, self.folder / f"wrong-{k}" / name,
+                                                     with_wrong_answers(self.assignment, [e for _, e in entries]))
+        for student, notebook in submissions.items():
             coursedir.submit(course, student, self.assignment, notebook, name)
         workers = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
         batch = grade(course, [self.assignment], Options(workers=workers, progress=False, canary=False))  # 'solution' is one

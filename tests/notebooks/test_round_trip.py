@@ -16,7 +16,7 @@ from course.cells import cells_by_id, hidden_line_numbers, is_answer, is_test
 from course.grading.outcomes import Outcome
 from course.preprocessors.hide_hidden_tests import failing_line
 
-from .conftest import chapter_params, wrong_answers
+from .conftest import chapter_params, wrong_students
 
 pytestmark = pytest.mark.slow
 CHAPTERS = chapter_params()
@@ -77,16 +77,18 @@ def test_student_version_runs_everything_but_the_exercises(assignment, chapter):
 @pytest.mark.parametrize("assignment", CHAPTERS)
 def test_plausible_wrong_answers_pass_the_visible_tests_and_fail_a_hidden_one(assignment, chapter):
     graded = chapter(assignment).graded
-    wrong = graded.results["wrong"]
-    assert wrong.outcome is Outcome.GRADED, f"{wrong.outcome.value}: {wrong.detail}"
-    scores = {c.grade_id: c for c in wrong.cells}
-    cells = cells_by_id(graded.autograded["wrong"])
-    for entry in wrong_answers(assignment):
-        test_id, why = entry["fails"], f"{entry['answer_cell']} ({entry['why']})"
-        assert scores[test_id].auto_score < scores[test_id].max_score, \
-            f"the hidden tests of {test_id} miss the wrong answer {why}"
-        raised = [o for o in cells[test_id].outputs if o.get("output_type") == "error"]
-        assert raised, f"{test_id} lost points without failing: was it executed?"
-        line = failing_line(raised[0].get("traceback", []))
-        assert line in hidden_line_numbers(cells[test_id].source), \
-            f"the wrong answer {why} already fails a visible test of {test_id} (line {line})"
+    for k, entries in enumerate(wrong_students(assignment), 1):
+        student = f"wrong-{k}"
+        wrong = graded.results[student]
+        assert wrong.outcome is Outcome.GRADED, f"{student}: {wrong.outcome.value}: {wrong.detail}"
+        scores = {c.grade_id: c for c in wrong.cells}
+        cells = cells_by_id(graded.autograded[student])
+        for number, entry in entries:
+            test_id, why = entry["fails"], f"#{number + 1} {entry['answer_cell']} ({entry['why']})"
+            assert scores[test_id].auto_score < scores[test_id].max_score, \
+                f"the hidden tests of {test_id} miss the wrong answer {why}"
+            raised = [o for o in cells[test_id].outputs if o.get("output_type") == "error"]
+            assert raised, f"{test_id} lost points without failing: was it executed?"
+            line = failing_line(raised[0].get("traceback", []))
+            assert line in hidden_line_numbers(cells[test_id].source), \
+                f"the wrong answer {why} already fails a visible test of {test_id} (line {line})"

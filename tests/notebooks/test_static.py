@@ -114,3 +114,15 @@ def test_wrong_answers_are_declared_for_every_exercise(assignment):
     exercised = {e["fails"] for e in entries}
     tests = {grade_id(c) for c in nb.cells if is_test(c) and "quiz_answers" not in c.source}
     assert tests <= exercised, f"test cells without a plausible wrong answer: {sorted(tests - exercised)}"
+
+
+QUIZ_IDS = sorted(p.name for p in paths.SOURCE.iterdir() if (p / "quiz.yaml").exists())
+
+
+@pytest.mark.parametrize("assignment", QUIZ_IDS)
+def test_follows_the_chapter_rules(assignment):
+    """Predict before experiments, hinted hidden tests, graded apart from practice, no 'seed', sealed release."""
+    from course.authoring import rules
+
+    found = rules.problems(assignment)
+    assert not found, "\n".join(found)
