@@ -1,6 +1,6 @@
 """Autograde a synthetic class with stock nbgrader (serially) and with the course's grader.
 
-    .venv/bin/python benchmarks/grading.py [--students 30] [--workers N] [--quick] [ID ...]
+    .venv/bin/python benchmarks/grading.py [--students 30] [--workers N] [--quick] [--cluster] [ID ...]
 
 Prints both wall times and their ratio, per-notebook seconds against the floor
 (kernel start plus the notebook's first code cell: imports and sandbox), and
@@ -27,6 +27,7 @@ import nbformat
 
 from course import coursedir, paths
 from course.cells import is_answer
+from course.preprocessors.seal_quizzes import write_sealed
 
 
 def generate_all(root: Path, ids: list[str]) -> list[str]:
@@ -66,7 +67,7 @@ def write_class(root: Path, ids: list[str], students: int) -> dict[tuple[str, st
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / source.name
             if kind == "right":
-                shutil.copy2(source, target)
+                write_sealed(source, target)  # the solution as handed in: quizzes sealed
             elif kind == "wrong":
                 shutil.copy2(release, target)
             elif kind == "broken-json":
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--budget", type=float, default=120)
     parser.add_argument("--quick", action="store_true", help="6 students, the first 3 notebooks")
+    parser.add_argument("--cluster", action="store_true",
+                        help="also grade the class on a Dask LocalCluster of --workers processes")
     args = parser.parse_args(argv)
     ids = args.ids or paths.assignments()
     students = args.students
@@ -134,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             ids = generate_all(ours_root, ids)
         kinds = write_class(ours_root, ids, students)
         shutil.copytree(ours_root, stock_root)
+        cluster_root = Path(tmp) / "cluster"
+        if args.cluster:
+            shutil.copytree(ours_root, cluster_root)
         n = len(kinds)
         print(f"class: {students} students x {len(ids)} notebooks = {n} submissions "
               f"({sum(k.startswith('broken') for k in kinds.values())} broken); {args.workers} workers\n")
@@ -151,6 +157,18 @@ def main(argv: list[str] | None = None) -> int:
         batch = grade(load(ours_root), ids, Options(workers=args.workers, budget=args.budget,
                                                     progress=sys.stderr.isatty()))
         ours_wall = time.perf_counter() - started
+
+        cluster_line = ""
+        if args.cluster:
+            started = time.perf_counter()
+            on_cluster = grade(load(cluster_root), ids, Options(workers=args.workers, budget=args.budget,
+                                                                progress=False, cluster="local"))
+            cluster_wall = time.perf_counter() - started
+            same = ({(r.student, r.assignment, r.outcome, r.score) for r in on_cluster.results}
+                    == {(r.student, r.assignment, r.outcome, r.score) for r in batch.results})
+            cluster_line = (f"course grader, LocalCluster of {args.workers}: {cluster_wall:8.1f} s  "
+                            f"({n / cluster_wall:.2f} submissions/s); outcomes and scores "
+                            f"{'identical to the local pool' if same else 'DIFFER from the local pool'}")
 
         stock = stock_scores(stock_root, ids)
         ours = {(r.student, r.assignment): r for r in batch.results}
@@ -175,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{stock_per[a]:7.2f}")
         print(f"\nstock nbgrader autograde, serial : {stock_wall:8.1f} s  ({n / stock_wall:.2f} submissions/s)")
         print(f"course grader, {args.workers} workers        : {ours_wall:8.1f} s  ({n / ours_wall:.2f} submissions/s)")
+        if cluster_line:
+            print(cluster_line)
         print(f"speed-up                          : {stock_wall / ours_wall:8.2f}x  (target >= 1.8x on 2 cores)")
         print(f"ours s/submission x workers vs floor: "
               f"{ours_wall * args.workers / n:.2f} s vs {statistics.mean(floors.values()):.2f} s")

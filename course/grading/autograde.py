@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.coursedir import Course
-from course.grading import canary, gradebook_writer, isolation, jobdir, lock, pool, precheck, snapshot, verdicts
+from course.grading import (canary, cluster, gradebook_writer, isolation, jobdir, lock, pool, precheck,
+                            snapshot, verdicts)
 from course.grading.outcomes import Outcome, Result
 
 
@@ -41,6 +42,7 @@ class Options:
     progress: bool = True
     keep_workdirs: bool = False           # leave the temporary course folders (debugging)
     canary: bool = True                   # grade the solution first; stop before any grade if it fails
+    cluster: str | None = None            # a Dask scheduler (tcp://HOST:8786), or "local"; None: this machine
 
 
 @dataclass
@@ -102,7 +104,7 @@ def grade(course: Course, assignments: list[str], options: Options | None = None
             # nbgrader's add_submission makes SQLAlchemy warn about autoflush; harmless (stock does too)
             warnings.filterwarnings("ignore", message=".*not in session.*")
             return _grade(course, assignments, options)
-    except lock.GraderBusy as exc:
+    except (lock.GraderBusy, cluster.ClusterMismatch) as exc:
         raise GradingError(str(exc)) from None
 
 
@@ -137,8 +139,10 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
             bar = tqdm(total=len(jobs), unit="submission", disable=not options.progress,
                        desc="autograde", dynamic_ncols=True)
             problems = sum(1 for r in batch.results if r.outcome.needs_instructor)
-            runner = pool.run_jobs(canaries + jobs, options.workers,
-                                   lambda job: options.budget * len(job.notebooks) + grace)
+            client = cluster.client_for(options.cluster, options.workers) if options.cluster else None
+            deadline = lambda job: options.budget * len(job.notebooks) + grace  # noqa: E731
+            runner = (cluster.run_jobs(canaries + jobs, client, deadline) if client
+                      else pool.run_jobs(canaries + jobs, options.workers, deadline))
             try:
                 for done in runner:
                     if canary.is_canary(done.job):
@@ -163,11 +167,20 @@ def _grade(course: Course, assignments: list[str], options: Options) -> Batch:
                         bar.update(1)
             finally:
                 runner.close()  # a failed canary stops every worker still running
+                if client is not None:
+                    _close(client)
             bar.close()
     finally:
         if not options.keep_workdirs:
             shutil.rmtree(batch_dir, ignore_errors=True)
     return batch
+
+
+def _close(client) -> None:
+    cluster_ = client.cluster
+    client.close()
+    if cluster_ is not None:  # the LocalCluster this grader started
+        cluster_.close()
 
 
 def _prepare_all(gb, course, assignments, described, snapshots, batch_dir, limits, options, batch):

@@ -45,6 +45,9 @@ def add_parser(sub) -> None:
     auto.add_argument("--no-probes", action="store_true", help="skip the test-integrity probes")
     auto.add_argument("--csv", type=Path, help="outcome CSV (default autograded/.outcomes/<ID>.csv)")
     auto.add_argument("--quiet", action="store_true", help="no progress bar")
+    auto.add_argument("--cluster", metavar="ADDRESS",
+                      help="grade on a Dask cluster: tcp://HOST:8786 (a running scheduler) or 'local' "
+                           "(a LocalCluster of --workers processes on this machine)")
     auto.add_argument("--keep-workdirs", action="store_true", help=argparse.SUPPRESS)
     course_dir(auto)
 
@@ -114,7 +117,7 @@ def _autograde(args) -> int:
     options = Options(workers=max(1, args.workers), budget=args.budget, students=args.students,
                       isolate=not args.no_isolation, probes=not args.no_probes,
                       memory_mb=args.memory or None, progress=not args.quiet,
-                      keep_workdirs=args.keep_workdirs)
+                      keep_workdirs=args.keep_workdirs, cluster=args.cluster)
     batch = grade(course, ids, options)
     if args.csv:
         return report.print_batch(batch, args.csv)
