@@ -16,6 +16,9 @@ One module or package per chapter, imported in one line, e.g. ``from course.sim 
 - :mod:`~course.sim.replication` (02): replica lag, failover, global tables
 - :mod:`~course.sim.cache` (03): ElastiCache on fakeredis, on a simulated clock
 - :mod:`~course.sim.cdn` (04): CloudFront edges, cache policies, invalidations
+- :mod:`~course.sim.pubsub` (05): synchronous calls against publishing once, on the simulated clock
+- :mod:`~course.sim.delivery` (06): SQS delivery rules (visibility timeout, redelivery, FIFO groups)
+- :mod:`~course.sim.load_leveling` (07): a burst against a fixed-capacity service, with and without a queue (SimPy)
 - :mod:`~course.sim.tail_latency` (14): fan-out latency and hedged requests
 - :mod:`~course.sim.mapreduce` (18): map, shuffle and reduce over S3 objects
 """
